@@ -1,0 +1,35 @@
+#!/usr/bin/env python3
+"""Checks the SASS of the GEMM kernels (cuobjdump -sass output).
+
+Usage: check_sass.py SASS_TXT
+
+Every gemm_sm90_ws_kernel instance must issue HGMMA (the wgmma tensor-core path, not HMMA or
+FFMA) and must not touch local memory (LDL/STL: a register array spilled or indexed at run time).
+"""
+import re
+import sys
+
+
+def main() -> int:
+    text = open(sys.argv[1], errors="replace").read()
+    funcs = re.split(r"\n\s*Function : ", text)
+    checked, problems = 0, []
+    for f in funcs[1:]:
+        name = f.split("\n", 1)[0].strip()
+        if "gemm_sm90_ws_kernel" not in name:
+            continue
+        checked += 1
+        hgmma = len(re.findall(r"\bHGMMA\b", f))
+        local = len(re.findall(r"\b(LDL|STL)\b", f))
+        if hgmma == 0:
+            problems.append(f"{name}: no HGMMA")
+        if local:
+            problems.append(f"{name}: {local} local-memory instructions")
+    print(f"SASS: {checked} GEMM kernels checked, {len(problems)} problems")
+    for p in problems:
+        print("  " + p)
+    return 1 if problems or checked == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

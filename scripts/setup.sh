@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what building mixgemm needs, where it is missing:
+#   - Debian packages: cmake, g++, googletest (headers, library and source), python3-pip;
+#   - CUTLASS/CuTe headers from the pinned PyPI wheel nvidia-cutlass==4.2.0.0 into .deps/python;
+#   - a copy of the GoogleTest source in .deps/googletest, so machines without the Debian
+#     package (the GPU machine has no package access) build it from source.
+# Safe to run repeatedly; does nothing that is already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CUTLASS_VERSION=4.2.0.0
+
+need_apt=()
+command -v cmake >/dev/null || need_apt+=(cmake)
+command -v g++ >/dev/null || need_apt+=(g++)
+[ -f /usr/include/gtest/gtest.h ] || need_apt+=(libgtest-dev)
+[ -d /usr/src/googletest ] || need_apt+=(googletest)
+python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Debian packages: ${need_apt[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "setup: missing ${need_apt[*]} and cannot apt-get install them here; continuing" >&2
+  fi
+fi
+
+if [ ! -f .deps/python/cutlass_library/source/include/cute/tensor.hpp ]; then
+  echo "setup: installing nvidia-cutlass==${CUTLASS_VERSION} headers into .deps/python"
+  python3 -m pip install -q --no-deps --disable-pip-version-check --target .deps/python "nvidia-cutlass==${CUTLASS_VERSION}"
+fi
+
+if [ ! -f .deps/googletest/CMakeLists.txt ] && [ -d /usr/src/googletest ]; then
+  mkdir -p .deps && cp -r /usr/src/googletest .deps/googletest
+fi
+echo "setup: done"

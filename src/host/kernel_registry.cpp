@@ -1,0 +1,20 @@
+#include "host/kernel_registry.h"
+
+namespace mixgemm::detail {
+
+GemmLauncher find_gemm_launcher(ActType act, WeightType wtype, int blk_m) {
+#define MIXGEMM_CASE(ACT, WT) \
+  if (act == ActType::ACT && wtype == WeightType::WT) return gemm_launcher_##ACT##_##WT(blk_m);
+  MIXGEMM_CASE(bf16, u4b8)
+  MIXGEMM_CASE(bf16, u4)
+  MIXGEMM_CASE(bf16, u8b128)
+  MIXGEMM_CASE(bf16, u8)
+  MIXGEMM_CASE(fp16, u4b8)
+  MIXGEMM_CASE(fp16, u4)
+  MIXGEMM_CASE(fp16, u8b128)
+  MIXGEMM_CASE(fp16, u8)
+#undef MIXGEMM_CASE
+  return nullptr;
+}
+
+}  // namespace mixgemm::detail

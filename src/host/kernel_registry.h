@@ -1,0 +1,34 @@
+// The compiled GEMM kernels, looked up by (activation type, weight type, token tile).
+// Each src/instances/*.cu translation unit provides the launchers of one type pair; splitting
+// them keeps a translation unit's compile time and memory bounded on small build machines.
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include "kernels/gemm_params.h"
+#include "mixgemm/types.h"
+
+namespace mixgemm::detail {
+
+using GemmLauncher = cudaError_t (*)(const kernels::GemmParams& params, int splits, cudaStream_t stream,
+                                     bool pdl);
+
+// Token tiles (wgmma N extents) compiled for every type pair.
+inline constexpr int kBlockMs[] = {8, 16, 32, 64, 128, 256};
+inline constexpr int kBlockN = 128;  // weight rows per CTA (two 64-row consumer warpgroups)
+
+// Null if this combination is not compiled into the build.
+GemmLauncher find_gemm_launcher(ActType act, WeightType wtype, int blk_m);
+
+#define MIXGEMM_DECLARE_LAUNCHERS(ACT, WT) GemmLauncher gemm_launcher_##ACT##_##WT(int blk_m);
+MIXGEMM_DECLARE_LAUNCHERS(bf16, u4b8)
+MIXGEMM_DECLARE_LAUNCHERS(bf16, u4)
+MIXGEMM_DECLARE_LAUNCHERS(bf16, u8b128)
+MIXGEMM_DECLARE_LAUNCHERS(bf16, u8)
+MIXGEMM_DECLARE_LAUNCHERS(fp16, u4b8)
+MIXGEMM_DECLARE_LAUNCHERS(fp16, u4)
+MIXGEMM_DECLARE_LAUNCHERS(fp16, u8b128)
+MIXGEMM_DECLARE_LAUNCHERS(fp16, u8)
+#undef MIXGEMM_DECLARE_LAUNCHERS
+
+}  // namespace mixgemm::detail

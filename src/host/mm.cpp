@@ -1,0 +1,158 @@
+// Public entry points: mm, can_implement, workspace sizing, schedule listing, the GPU prepack
+// and the PDL switch. Validation lives in validate.cpp, the heuristic in schedules.cpp.
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "common/prepacked_layout.h"
+#include "host/device_info.h"
+#include "host/kernel_registry.h"
+#include "host/launchers.h"
+#include "host/schedules.h"
+#include "host/tensor_map.h"
+#include "host/validate.h"
+#include "mixgemm/mixgemm.h"
+
+namespace mixgemm {
+
+namespace {
+
+std::atomic<int> g_pdl{-1};  // -1: not yet read from the environment
+
+bool env_flag(const char* name, bool fallback) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return fallback;
+  return !(std::strcmp(v, "0") == 0 || std::strcmp(v, "false") == 0 || std::strcmp(v, "off") == 0);
+}
+
+bool log_schedules() {
+  static const bool on = env_flag("MIXGEMM_LOG_SCHEDULE", false);
+  return on;
+}
+
+Status cuda_failure(const char* what, cudaError_t e) {
+  cudaGetLastError();  // clear a non-sticky launch error so the caller's state stays clean
+  return {StatusCode::cuda_error, std::string(what) + ": " + cudaGetErrorString(e)};
+}
+
+}  // namespace
+
+void set_pdl_enabled(bool enabled) { g_pdl.store(enabled ? 1 : 0); }
+
+bool pdl_enabled() {
+  int v = g_pdl.load();
+  if (v < 0) {
+    v = env_flag("MIXGEMM_PDL", true) ? 1 : 0;
+    int expected = -1;
+    g_pdl.compare_exchange_strong(expected, v);
+    v = g_pdl.load();
+  }
+  return v == 1;
+}
+
+Status can_implement(const GemmArgs& args) {
+  detail::ResolvedGemm r;
+  return detail::resolve_gemm(args, &r);
+}
+
+size_t workspace_bytes(const WeightDesc& in, int64_t max_m, const char* schedule) {
+  if (!check_weight_desc(in).ok() || max_m <= 0) return 0;
+  const WeightDesc w = detail::normalize(in);
+  if (schedule != nullptr && std::string(schedule) != "auto") {
+    detail::Schedule s;
+    if (!detail::parse_schedule(schedule, &s)) return 0;
+    return detail::plan_launch(w, max_m, s).workspace_bytes;  // grows with m at a fixed split
+  }
+  detail::DeviceInfo dev;
+  if (!detail::current_device_info(&dev).ok()) return 0;
+  // The heuristic's split depends on m; split-K only happens while the tiles fit one wave, so
+  // scanning m up to 256 tiles per SM covers every case.
+  size_t most = 0;
+  const int64_t scan = max_m < int64_t(256) * dev.sm_count ? max_m : int64_t(256) * dev.sm_count;
+  for (int64_t m = 1; m <= scan; ++m) {
+    const size_t b = detail::plan_launch(w, m, detail::select_schedule(w, m, dev.sm_count)).workspace_bytes;
+    most = b > most ? b : most;
+  }
+  return most;
+}
+
+std::vector<std::string> list_schedules(WeightType wtype, ActType act) {
+  std::vector<std::string> names;
+  for (const detail::Schedule& s : detail::all_schedules()) {
+    if (detail::find_gemm_launcher(act, wtype, s.blk_m) != nullptr) names.push_back(detail::schedule_name(s));
+  }
+  return names;
+}
+
+std::string select_schedule(const WeightDesc& in, int64_t m) {
+  detail::DeviceInfo dev;
+  if (!check_weight_desc(in).ok() || !detail::current_device_info(&dev).ok()) return "";
+  return detail::schedule_name(detail::select_schedule(detail::normalize(in), m, dev.sm_count));
+}
+
+Status mm(const GemmArgs& args, cudaStream_t stream) {
+  detail::ResolvedGemm r;
+  Status st = detail::resolve_gemm(args, &r);
+  if (!st.ok() || args.m == 0) return st;
+
+  const detail::LaunchPlan& plan = r.plan;
+  kernels::GemmParams p{};
+  st = detail::make_x_tensor_map(&p.x_map, args.x, r.w.act, args.m, r.w.k, r.ldx, plan.schedule.blk_m);
+  if (!st.ok()) return st;
+  const int bits = weight_bits(r.w.wtype);
+  const layout::Sections sec = layout::sections(bits, has_zero_points(r.w.wtype), r.w.n, r.w.k, r.w.groups());
+  const uint8_t* packed = static_cast<const uint8_t*>(args.packed);
+  p.weights = packed + sec.weights_offset;
+  p.scales = reinterpret_cast<const uint16_t*>(packed + sec.scales_offset);
+  p.zeros = has_zero_points(r.w.wtype) ? reinterpret_cast<const uint16_t*>(packed + sec.zeros_offset) : nullptr;
+  p.bias = static_cast<const uint16_t*>(args.bias);
+  p.m = args.m;
+  p.n = r.w.n;
+  p.k = r.w.k;
+  p.ldy = r.ldy;
+  p.group_size = int(r.w.group_size);
+  p.k_tiles_per_split = plan.k_tiles_per_split;
+  p.write_partials = plan.splits > 1;
+  p.out = p.write_partials ? args.workspace : args.y;
+
+  if (log_schedules()) {
+    std::fprintf(stderr, "[mixgemm] mm m=%lld n=%lld k=%lld act=%s wtype=%s group=%lld schedule=%s%s splits=%d\n",
+                 (long long)args.m, (long long)r.w.n, (long long)r.w.k, to_string(r.w.act), to_string(r.w.wtype),
+                 (long long)r.w.group_size, r.auto_schedule ? "auto:" : "",
+                 detail::schedule_name(plan.schedule).c_str(), plan.splits);
+  }
+
+  const bool pdl = pdl_enabled();
+  const detail::GemmLauncher launch = detail::find_gemm_launcher(r.w.act, r.w.wtype, plan.schedule.blk_m);
+  cudaError_t e = launch(p, plan.splits, stream, pdl);
+  if (e != cudaSuccess) return cuda_failure("mixgemm::mm: GEMM launch failed", e);
+  if (plan.splits > 1) {
+    kernels::SplitKReduceParams rp{};
+    rp.partials = static_cast<const float*>(args.workspace);
+    rp.bias = p.bias;
+    rp.out = static_cast<uint16_t*>(args.y);
+    rp.m = args.m;
+    rp.n = r.w.n;
+    rp.ldy = r.ldy;
+    rp.splits = plan.splits;
+    e = detail::launch_splitk_reduce(rp, r.w.act, stream, pdl);
+    if (e != cudaSuccess) return cuda_failure("mixgemm::mm: split-K reduce launch failed", e);
+  }
+  return Status::success();
+}
+
+Status prepack(const PrepackArgs& in, cudaStream_t stream) {
+  Status st = detail::check_prepack_args(in, "mixgemm::prepack");
+  if (!st.ok()) return st;
+  detail::DeviceInfo dev;
+  if (!(st = detail::current_device_info(&dev)).ok()) return st;
+  if (!(st = detail::check_device_supported(dev)).ok()) return st;
+  PrepackArgs a = in;
+  a.w = detail::normalize(in.w);
+  const cudaError_t e = detail::launch_prepack(a, stream);
+  if (e != cudaSuccess) return cuda_failure("mixgemm::prepack: launch failed", e);
+  return Status::success();
+}
+
+}  // namespace mixgemm

@@ -1,0 +1,72 @@
+#include "host/schedules.h"
+
+#include <cstdio>
+
+#include "common/prepacked_layout.h"
+#include "host/kernel_registry.h"
+
+namespace mixgemm::detail {
+
+std::string schedule_name(const Schedule& s) {
+  std::string name = "sm90_ws_n" + std::to_string(kBlockN) + "_m" + std::to_string(s.blk_m);
+  if (s.splits > 1) name += "_sk" + std::to_string(s.splits);
+  return name;
+}
+
+std::vector<Schedule> all_schedules() {
+  std::vector<Schedule> out;
+  for (int bm : kBlockMs)
+    for (int sk : kSplitChoices) out.push_back({bm, sk});
+  return out;
+}
+
+bool parse_schedule(const std::string& name, Schedule* out) {
+  for (const Schedule& s : all_schedules()) {
+    if (schedule_name(s) == name) {
+      *out = s;
+      return true;
+    }
+  }
+  return false;
+}
+
+Schedule select_schedule(const WeightDesc& w, int64_t m, int sm_count) {
+  Schedule s;
+  // Token tile: the smallest wgmma N extent that covers M, so no MMA work or activation bytes
+  // are spent on padding columns while M <= 128.
+  s.blk_m = 256;
+  for (int bm : kBlockMs) {
+    if (m <= bm) {
+      s.blk_m = bm;
+      break;
+    }
+  }
+  const int64_t n_tiles = (w.n + kBlockN - 1) / kBlockN;
+  // Past 128 tokens, 256-wide tiles halve the weight re-reads and conversions per token, but
+  // only pay off when they still give every SM a tile.
+  if (m > 128 && n_tiles * ((m + 255) / 256) < sm_count) s.blk_m = 128;
+
+  // Split K when the output tiles leave SMs idle (few tiles at small M and N): the largest split
+  // that keeps all CTAs in one wave, while each split still streams >= 4 K tiles (the pipeline's
+  // fill and drain would dominate otherwise).
+  const int64_t tiles = n_tiles * ((m + s.blk_m - 1) / s.blk_m);
+  const int64_t k_tiles = w.k / layout::kTileK;
+  s.splits = 1;
+  for (int sk : kSplitChoices) {
+    if (tiles * sk <= sm_count && k_tiles / sk >= 4) s.splits = sk;
+  }
+  return s;
+}
+
+LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s) {
+  LaunchPlan p;
+  p.schedule = s;
+  const int64_t k_tiles = w.k / layout::kTileK;
+  const int64_t splits = s.splits < k_tiles ? s.splits : k_tiles;
+  p.k_tiles_per_split = int((k_tiles + splits - 1) / splits);
+  p.splits = int((k_tiles + p.k_tiles_per_split - 1) / p.k_tiles_per_split);
+  p.workspace_bytes = p.splits > 1 ? size_t(layout::align_up(int64_t(p.splits) * m * w.n * 4, 256)) : 0;
+  return p;
+}
+
+}  // namespace mixgemm::detail

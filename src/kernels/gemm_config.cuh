@@ -1,0 +1,60 @@
+// Compile-time configuration of the warp-specialized sm_90 GEMM: tile shape, shared-memory stage
+// layout and pipeline depth, all derived from (activation type, weight type, token tile BlkM).
+#pragma once
+
+#include "common/prepacked_layout.h"
+#include "mixgemm/types.h"
+
+namespace mixgemm::kernels {
+
+template <ActType A, WeightType W, int BlkM>
+struct GemmConfig {
+  static constexpr ActType kAct = A;
+  static constexpr WeightType kWType = W;
+  static constexpr int kBits = weight_bits(W);
+  static constexpr bool kHasZero = has_zero_points(W);
+  static constexpr int kZeroBias = weight_bias(W);
+
+  // Token (M) columns per CTA = the wgmma N extent; 8..256 in powers of two.
+  static constexpr int kBlkM = BlkM;
+  static_assert(BlkM >= 8 && BlkM <= 256 && (BlkM & (BlkM - 1)) == 0, "wgmma N extent");
+  // Two consumer warpgroups, each owning one 64-row weight tile: 128 weight rows per CTA. Two
+  // consumers let one up-convert weights while the other's MMAs run.
+  static constexpr int kConsumers = 2;
+  static constexpr int kBlkN = layout::kTileN * kConsumers;
+  static constexpr int kBlkK = layout::kTileK;
+  static constexpr int kThreads = 128 * (1 + kConsumers);  // producer warpgroup + consumers
+
+  // ---- one pipeline stage in shared memory ----------------------------------------------------
+  // X slab: BlkM rows of 64 elements (128 bytes) with the 128-byte swizzle; first, so it sits on
+  // the 1024-byte boundary the swizzle pattern is anchored to.
+  static constexpr int kXBytes = BlkM * kBlkK * 2;
+  static constexpr int kWBytes = layout::tile_bytes(kBits);  // per consumer
+  // Group parameters: group size 32 puts two groups in a 64-deep tile; larger groups one.
+  static constexpr int kGroupRowsMax = 2;
+  static constexpr int kGroupRowBytes = layout::kTileN * 2;
+  static constexpr int kGroupBytes = kGroupRowsMax * kGroupRowBytes;  // per consumer
+
+  static constexpr int kXOffset = 0;
+  static constexpr int kWOffset = kXOffset + kXBytes;
+  static constexpr int kSOffset = kWOffset + kConsumers * kWBytes;
+  static constexpr int kZOffset = kSOffset + kConsumers * kGroupBytes;
+  static constexpr int kStageBytes =
+      int(layout::align_up(kZOffset + (kHasZero ? kConsumers * kGroupBytes : 0), 1024));
+
+  // Deep pipelines keep enough weight bytes in flight per SM to cover DRAM latency at small M
+  // (Little's law: ~20-30 KB per SM); capped by shared memory (227 KB per CTA on sm_90).
+  static constexpr int kSmemBudget = 220 * 1024;
+  static constexpr int kMaxStages = 16;
+  static constexpr int kStages =
+      kSmemBudget / kStageBytes < kMaxStages ? kSmemBudget / kStageBytes : kMaxStages;
+  static_assert(kStages >= 2, "at least double buffering");
+  static constexpr int kSmemBytes = kStages * kStageBytes + 1024;  // + alignment slack
+
+  // Registers per thread after setmaxnreg: the producer needs few; consumers hold BlkM/2 fp32
+  // accumulators plus the converted A fragments. 128*40 + 256*232 <= 64K registers.
+  static constexpr int kProducerRegs = 40;
+  static constexpr int kConsumerRegs = 232;
+};
+
+}  // namespace mixgemm::kernels

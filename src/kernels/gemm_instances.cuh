@@ -1,0 +1,24 @@
+// Instantiates the sm_90 GEMM for one (activation, weight) type pair and every token tile.
+// Included only by src/instances/*.cu.
+#pragma once
+
+#include "host/kernel_registry.h"
+#include "kernels/gemm_sm90_ws.cuh"
+
+namespace mixgemm::detail {
+
+template <ActType A, WeightType W>
+GemmLauncher select_gemm_launcher(int blk_m) {
+  using namespace kernels;
+  switch (blk_m) {
+    case 8: return &launch_gemm_sm90_ws<GemmConfig<A, W, 8>>;
+    case 16: return &launch_gemm_sm90_ws<GemmConfig<A, W, 16>>;
+    case 32: return &launch_gemm_sm90_ws<GemmConfig<A, W, 32>>;
+    case 64: return &launch_gemm_sm90_ws<GemmConfig<A, W, 64>>;
+    case 128: return &launch_gemm_sm90_ws<GemmConfig<A, W, 128>>;
+    case 256: return &launch_gemm_sm90_ws<GemmConfig<A, W, 256>>;
+    default: return nullptr;
+  }
+}
+
+}  // namespace mixgemm::detail

@@ -1,0 +1,151 @@
+#include "gemm_harness.h"
+
+#include <algorithm>
+#include <cstring>
+#include <random>
+#include <sstream>
+
+namespace mixgemm::test {
+
+bool have_sm90() {
+  static const bool ok = [] {
+    int n = 0;
+    if (cudaGetDeviceCount(&n) != cudaSuccess || n == 0) {
+      cudaGetLastError();
+      return false;
+    }
+    cudaDeviceProp p{};
+    if (cudaGetDeviceProperties(&p, 0) != cudaSuccess) return false;
+    return p.major == 9 && p.minor == 0;
+  }();
+  return ok;
+}
+
+DeviceBuffer::DeviceBuffer(size_t n) : bytes(n) {
+  if (n > 0 && cudaMalloc(&ptr, n) != cudaSuccess) {
+    ptr = nullptr;
+    ADD_FAILURE() << "cudaMalloc(" << n << ") failed";
+  }
+}
+DeviceBuffer::~DeviceBuffer() {
+  if (ptr) cudaFree(ptr);
+}
+
+Tolerance gemm_tolerance(ActType act, int64_t k, double max_abs_w) {
+  const double rtol = act == ActType::bf16 ? 2.0 * std::ldexp(1.0, -8) : 2.0 * std::ldexp(1.0, -11);
+  const double atol = double(k) * std::ldexp(1.0, -22) * max_abs_w;
+  return {rtol, atol};
+}
+
+uint64_t fresh_seed() {
+  static std::random_device rd;
+  return (uint64_t(rd()) << 32) ^ rd();
+}
+
+std::string describe(const CaseSpec& s) {
+  std::ostringstream os;
+  os << "act=" << to_string(s.act) << " wtype=" << to_string(s.wtype) << " group=" << s.group << " m=" << s.m
+     << " n=" << s.n << " k=" << s.k << " ldx_pad=" << s.ldx_pad << " bias=" << s.bias
+     << " dist=" << (s.dist == ref::Distribution::random ? "random" : "exact_small")
+     << " schedule=" << (s.schedule ? s.schedule : "auto") << " seed=" << s.seed;
+  return os.str();
+}
+
+void run_case(const CaseSpec& spec_in, CaseResult* res, int runs) {
+  CaseSpec spec = spec_in;
+  if (spec.seed == 0) spec.seed = fresh_seed();
+  res->repro = describe(spec);
+  SCOPED_TRACE(res->repro);
+
+  WeightDesc w;
+  w.wtype = spec.wtype;
+  w.act = spec.act;
+  w.n = spec.n;
+  w.k = spec.k;
+  w.group_size = spec.group == -1 ? spec.k : spec.group;
+  const ref::QuantizedWeights qw = ref::make_weights(w, spec.seed, spec.dist);
+  const int64_t ldx = spec.k + spec.ldx_pad;
+  const std::vector<uint16_t> x = ref::make_activations(spec.m, spec.k, ldx, spec.act, spec.seed + 1, spec.dist);
+  std::vector<uint16_t> bias;
+  if (spec.bias) {
+    std::mt19937_64 rng(spec.seed + 2);
+    for (int64_t i = 0; i < spec.n; ++i)
+      bias.push_back(ref::float_to_act(float(int64_t(rng() % 17) - 8) * 0.25f, spec.act));
+  }
+
+  // Weights through the GPU prepack (the path users take).
+  w.group_size = spec.group;  // exercise the API's own normalization of -1
+  DeviceBuffer d_q(qw.qweight.size() * 4), d_s(qw.scales.size() * 2), d_z(std::max<size_t>(qw.zeros.size(), 1));
+  const size_t packed_bytes = prepacked_bytes(w);
+  ASSERT_GT(packed_bytes, 0u);
+  DeviceBuffer d_packed(packed_bytes);
+  CUDA_OK(cudaMemcpy(d_q.ptr, qw.qweight.data(), d_q.bytes, cudaMemcpyHostToDevice));
+  CUDA_OK(cudaMemcpy(d_s.ptr, qw.scales.data(), d_s.bytes, cudaMemcpyHostToDevice));
+  if (!qw.zeros.empty()) CUDA_OK(cudaMemcpy(d_z.ptr, qw.zeros.data(), qw.zeros.size(), cudaMemcpyHostToDevice));
+  PrepackArgs pa;
+  pa.w = w;
+  pa.qweight = d_q.as<int32_t>();
+  pa.scales = d_s.ptr;
+  pa.zeros = qw.zeros.empty() ? nullptr : d_z.as<uint8_t>();
+  pa.out = d_packed.ptr;
+  Status st = prepack(pa, nullptr);
+  ASSERT_TRUE(st.ok()) << st.message;
+  CUDA_OK(cudaDeviceSynchronize());
+
+  DeviceBuffer d_x(x.size() * 2), d_y(size_t(spec.m) * spec.n * 2 + 16), d_bias(bias.size() * 2 + 16);
+  CUDA_OK(cudaMemcpy(d_x.ptr, x.data(), x.size() * 2, cudaMemcpyHostToDevice));
+  if (spec.bias) CUDA_OK(cudaMemcpy(d_bias.ptr, bias.data(), bias.size() * 2, cudaMemcpyHostToDevice));
+  const size_t ws_bytes = workspace_bytes(w, spec.m, spec.schedule);
+  DeviceBuffer d_ws(ws_bytes);
+
+  GemmArgs ga;
+  ga.w = w;
+  ga.packed = d_packed.ptr;
+  ga.m = spec.m;
+  ga.x = d_x.ptr;
+  ga.ldx = ldx;
+  ga.y = d_y.ptr;
+  ga.bias = spec.bias ? d_bias.ptr : nullptr;
+  ga.workspace = d_ws.ptr;
+  ga.workspace_bytes = ws_bytes;
+  ga.schedule = spec.schedule;
+
+  const std::vector<uint16_t> poison(size_t(spec.m) * spec.n, ref::act_nan(spec.act));
+  std::vector<uint16_t> first;
+  for (int r = 0; r < runs; ++r) {
+    CUDA_OK(cudaMemcpy(d_y.ptr, poison.data(), poison.size() * 2, cudaMemcpyHostToDevice));
+    st = mm(ga, nullptr);
+    ASSERT_TRUE(st.ok()) << st.message;
+    CUDA_OK(cudaDeviceSynchronize());
+    res->out.assign(poison.size(), 0);
+    CUDA_OK(cudaMemcpy(res->out.data(), d_y.ptr, poison.size() * 2, cudaMemcpyDeviceToHost));
+    if (r == 0) {
+      first = res->out;
+    } else {
+      ASSERT_EQ(0, std::memcmp(first.data(), res->out.data(), first.size() * 2)) << "run " << r << " differs bitwise";
+    }
+  }
+
+  const std::vector<float> wdq = ref::dequantize(qw);
+  double max_w = 0;
+  for (float v : wdq) max_w = std::max(max_w, double(std::fabs(v)));
+  const std::vector<double> yref = ref::gemm(x, spec.m, spec.k, ldx, wdq, spec.n, bias, spec.act);
+  res->tol = gemm_tolerance(spec.act, spec.k, max_w);
+  res->cmp = ref::compare(res->out, spec.n, yref, spec.m, spec.n, spec.act, res->tol.atol, res->tol.rtol);
+  if (spec.dist == ref::Distribution::exact_small) {
+    // Every product and partial sum is exact in fp32: the output must be the reference rounded once.
+    int64_t mismatches = 0;
+    for (size_t i = 0; i < yref.size(); ++i)
+      mismatches += res->out[i] != ref::float_to_act(float(yref[i]), spec.act);
+    EXPECT_EQ(mismatches, 0) << res->repro;
+  }
+}
+
+void expect_close(const CaseResult& r) {
+  EXPECT_EQ(r.cmp.nan_count, 0) << "unwritten or NaN outputs; " << r.repro;
+  EXPECT_LE(r.cmp.worst_tol_ratio, 1.0) << "worst element (m=" << r.cmp.worst_m << ", n=" << r.cmp.worst_n
+                                        << ") max_abs_err=" << r.cmp.max_abs_err << " rel_fro=" << r.cmp.rel_fro_err
+                                        << " rtol=" << r.tol.rtol << " atol=" << r.tol.atol << "; " << r.repro;
+}
+
+}  // namespace mixgemm::test

