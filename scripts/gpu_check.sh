@@ -11,10 +11,11 @@ BUILD=${BUILD_DIR:-build-gpu}
 JOBS=$(nproc)
 status=0
 summary=()
-step() {  # step NAME CMD...: runs CMD with output to $LOG/NAME.log
+STEP_TIMEOUT=${STEP_TIMEOUT:-400}
+step() {  # step NAME CMD...: runs CMD (at most STEP_TIMEOUT s) with output to $LOG/NAME.log
   local name=$1; shift
   local t0=$SECONDS
-  if "$@" >"$LOG/$name.log" 2>&1; then r=PASS; else r=FAIL; status=1; fi
+  if timeout "$STEP_TIMEOUT" "$@" >"$LOG/$name.log" 2>&1; then r=PASS; else r="FAIL (exit $?)"; status=1; fi
   summary+=("$(printf '%-12s %s (%ds)' "$name" "$r" $((SECONDS - t0)))")
   echo "== $name: $r"
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building mixgemm needs, where it is missing:
-#   - Debian packages: cmake, g++, googletest (headers, library and source), python3-pip;
+#   - Debian packages: cmake, g++, ninja, ccache, googletest (headers, library and source), python3-pip;
 #   - CUTLASS/CuTe headers from the pinned PyPI wheel nvidia-cutlass==4.2.0.0 into .deps/python;
 #   - a copy of the GoogleTest source in .deps/googletest, so machines without the Debian
 #     package (the GPU machine has no package access) build it from source.
@@ -12,6 +12,8 @@ CUTLASS_VERSION=4.2.0.0
 need_apt=()
 command -v cmake >/dev/null || need_apt+=(cmake)
 command -v g++ >/dev/null || need_apt+=(g++)
+command -v ninja >/dev/null || need_apt+=(ninja-build)
+command -v ccache >/dev/null || need_apt+=(ccache)
 [ -f /usr/include/gtest/gtest.h ] || need_apt+=(libgtest-dev)
 [ -d /usr/src/googletest ] || need_apt+=(googletest)
 python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)

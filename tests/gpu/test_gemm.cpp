@@ -65,7 +65,9 @@ TEST_P(ExactSmallIntegers, BitExact) {
     s.group = GetParam().group;
     s.m = m;
     s.n = 256;
-    s.k = 1024;
+    // fp16 outputs overflow past 65504: 8-bit weights (|q - z| <= 255, scales up to 2) times
+    // X in [-4, 4] reach that over ~1000-deep sums, so those use a shallower K.
+    s.k = (s.act == ActType::fp16 && weight_bits(s.wtype) == 8) ? 256 : 1024;
     s.dist = ref::Distribution::exact_small;
     CaseResult r;
     run_case(s, &r);

@@ -1,0 +1,84 @@
+// Schedule names, the "auto" heuristic and launch planning (split-K ranges, workspace).
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "host/schedules.h"
+#include "mixgemm/mixgemm.h"
+
+namespace mixgemm::detail {
+namespace {
+
+constexpr int kH100Sms = 132;
+
+WeightDesc desc(int64_t n, int64_t k) {
+  WeightDesc w;
+  w.n = n;
+  w.k = k;
+  return w;
+}
+
+TEST(Schedules, NamesRoundTripAndAreListed) {
+  const std::vector<std::string> listed = list_schedules(WeightType::u4b8, ActType::bf16);
+  EXPECT_EQ(listed.size(), all_schedules().size());
+  std::set<std::string> unique(listed.begin(), listed.end());
+  EXPECT_EQ(unique.size(), listed.size());
+  for (const Schedule& s : all_schedules()) {
+    Schedule back;
+    ASSERT_TRUE(parse_schedule(schedule_name(s), &back)) << schedule_name(s);
+    EXPECT_EQ(back.blk_m, s.blk_m);
+    EXPECT_EQ(back.splits, s.splits);
+  }
+  EXPECT_EQ(schedule_name({64, 1}), "sm90_ws_n128_m64");
+  EXPECT_EQ(schedule_name({8, 4}), "sm90_ws_n128_m8_sk4");
+  Schedule s;
+  EXPECT_FALSE(parse_schedule("sm90_ws_n128_m12", &s));
+}
+
+TEST(Schedules, TokenTileCoversSmallM) {
+  for (int64_t m = 1; m <= 128; ++m) {
+    const Schedule s = select_schedule(desc(8192, 8192), m, kH100Sms);
+    EXPECT_GE(s.blk_m, m);
+    EXPECT_LT(s.blk_m / 2, m < 8 ? 8 : m) << "m=" << m << " got a tile over twice as wide";
+  }
+}
+
+TEST(Schedules, SplitKFillsTheMachineOnlyWhenTilesAreFew) {
+  // 4096 x 4096 at M = 1: 32 CTA tiles on 132 SMs -> split 4 (128 CTAs).
+  Schedule s = select_schedule(desc(4096, 4096), 1, kH100Sms);
+  EXPECT_EQ(s.splits, 4);
+  // 57344 columns: 448 tiles already fill the machine.
+  s = select_schedule(desc(57344, 8192), 1, kH100Sms);
+  EXPECT_EQ(s.splits, 1);
+  // Shallow K: never fewer than 4 K tiles per split.
+  s = select_schedule(desc(256, 256), 1, kH100Sms);
+  EXPECT_EQ(s.splits, 1);
+  for (int64_t m : {1, 16, 64, 256, 4096}) {
+    const Schedule t = select_schedule(desc(8192, 8192), m, kH100Sms);
+    const int64_t tiles = (8192 / 128) * ((m + t.blk_m - 1) / t.blk_m);
+    if (t.splits > 1) EXPECT_LE(tiles * t.splits, kH100Sms) << "m=" << m;
+  }
+}
+
+TEST(Schedules, PlanHasNoEmptySplit) {
+  for (int64_t k_tiles = 1; k_tiles <= 40; ++k_tiles) {
+    for (int sk : kSplitChoices) {
+      const LaunchPlan p = plan_launch(desc(128, 64 * k_tiles), 3, {16, sk});
+      EXPECT_GE(p.splits, 1);
+      EXPECT_LE(p.splits, sk);
+      EXPECT_LE(int64_t(p.splits - 1) * p.k_tiles_per_split, k_tiles - 1) << "last split empty";
+      EXPECT_GE(int64_t(p.splits) * p.k_tiles_per_split, k_tiles) << "K not covered";
+      EXPECT_EQ(p.workspace_bytes, p.splits > 1 ? size_t((p.splits * 3 * 128 * 4 + 255) / 256 * 256) : 0u);
+    }
+  }
+}
+
+TEST(Schedules, WorkspaceQueryForNamedSchedules) {
+  const WeightDesc w = desc(1024, 4096);
+  EXPECT_EQ(workspace_bytes(w, 10, "sm90_ws_n128_m8_sk4"), size_t(4 * 10 * 1024 * 4));
+  EXPECT_EQ(workspace_bytes(w, 10, "sm90_ws_n128_m8"), 0u);
+  EXPECT_EQ(workspace_bytes(w, 10, "no_such_schedule"), 0u);
+}
+
+}  // namespace
+}  // namespace mixgemm::detail

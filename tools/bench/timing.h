@@ -1,0 +1,46 @@
+// GPU timing of the bench: many calls captured into one CUDA graph, events around each graph
+// launch, warm-up, and the median of repeated launches. Enqueueing must not allocate; every
+// buffer is set up before timing starts.
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <functional>
+#include <vector>
+
+namespace mixgemm::bench {
+
+// Enqueues the i-th call on the stream (i picks the weight copy when buffers rotate). Errors
+// throw BenchError.
+using Enqueue = std::function<void(int i, cudaStream_t stream)>;
+
+struct TimingOptions {
+  int repeats = 10;          // timed graph launches; the median is reported
+  int warmup = 2;            // untimed graph launches first (clocks ramp up, TLBs and caches settle)
+  double target_us = 4000;   // graph length to aim for: launch gaps and event resolution vanish
+  int max_calls = 2000;      // cap on calls per graph (graph build time and memory)
+};
+
+struct Timing {
+  double median_us = 0;  // per call
+  double min_us = 0;
+  double max_us = 0;
+  int calls = 0;  // calls per graph
+};
+
+// Times one call: a rough eager estimate picks the number of calls per graph (a multiple of
+// `rotation`, so each weight copy is used equally often), then the graph is timed.
+Timing time_calls(cudaStream_t stream, const Enqueue& enqueue, int rotation, const TimingOptions& opt);
+
+// Captures enqueue(0) ... enqueue(calls - 1) into one graph and times its launches; per-call
+// times are the graph's time divided by `calls`.
+Timing time_graph(cudaStream_t stream, const Enqueue& enqueue, int calls, const TimingOptions& opt);
+
+// Events around `calls` eagerly enqueued calls (no graph), repeated; for operations whose
+// captured form differs from the stream form (memcpy nodes).
+Timing time_eager(cudaStream_t stream, const Enqueue& enqueue, int calls, const TimingOptions& opt);
+
+// Median of a non-empty list.
+double median(std::vector<double> v);
+
+}  // namespace mixgemm::bench
