@@ -41,4 +41,6 @@ grep -hE "^\[  (PASSED|FAILED|SKIPPED) |tests? ran" "$LOG/gpu_tests.log" | tail 
 echo "==== summary ($(head -2 "$LOG/device.txt" | tail -1))"
 printf '%s\n' "${summary[@]}"
 cat "$LOG/gpu_summary.txt" 2>/dev/null
+# One archive of all logs (the device tool returns few files).
+tar czf "$LOG.tgz" -C "$(dirname "$LOG")" "$(basename "$LOG")" 2>/dev/null
 exit $status

@@ -25,13 +25,21 @@ struct GemmConfig {
   static constexpr int kBlkK = layout::kTileK;
   static constexpr int kThreads = 128 * (1 + kConsumers);  // producer warpgroup + consumers
 
+  // K depth of one pipeline stage, in 64-deep prepacked tiles. Each stage costs the consumers a
+  // fixed latency (barrier wake-up, shared-memory load, conversion, the wgmma round trip); at
+  // small M the MMAs are tiny, so deeper stages amortize that latency over more weight bytes.
+  // Large M has enough MMA work per tile, and its accumulators need the registers.
+  static constexpr int kStageTiles = BlkM <= 32 ? 4 : (BlkM <= 64 ? 2 : 1);
+
   // ---- one pipeline stage in shared memory ----------------------------------------------------
-  // X slab: BlkM rows of 64 elements (128 bytes) with the 128-byte swizzle; first, so it sits on
-  // the 1024-byte boundary the swizzle pattern is anchored to.
-  static constexpr int kXBytes = BlkM * kBlkK * 2;
-  static constexpr int kWBytes = layout::tile_bytes(kBits);  // per consumer
-  // Group parameters: group size 32 puts two groups in a 64-deep tile; larger groups one.
-  static constexpr int kGroupRowsMax = 2;
+  // X: kStageTiles slabs of BlkM rows x 64 elements (128 bytes) with the 128-byte swizzle; first,
+  // so each slab sits on the 1024-byte boundary the swizzle pattern is anchored to.
+  static constexpr int kXSlabBytes = BlkM * kBlkK * 2;
+  static constexpr int kXBytes = kStageTiles * kXSlabBytes;
+  static constexpr int kWTileBytes = layout::tile_bytes(kBits);
+  static constexpr int kWBytes = kStageTiles * kWTileBytes;  // per consumer: contiguous tiles
+  // Group parameters: the groups a stage's K range touches (two per tile at group size 32).
+  static constexpr int kGroupRowsMax = 2 * kStageTiles;
   static constexpr int kGroupRowBytes = layout::kTileN * 2;
   static constexpr int kGroupBytes = kGroupRowsMax * kGroupRowBytes;  // per consumer
 

@@ -34,7 +34,7 @@ __global__ void __launch_bounds__(Cfg::kThreads, 1) gemm_sm90_ws_kernel(const __
   const int64_t k_tiles = p.k / Cfg::kBlkK;
   const int split = blockIdx.z;
   const int k_begin = split * p.k_tiles_per_split;
-  const int nk = int(min(int64_t(p.k_tiles_per_split), k_tiles - k_begin));
+  const int k_end = int(min(int64_t(k_begin) + p.k_tiles_per_split, k_tiles));
   const int nb0 = blockIdx.x * Cfg::kConsumers;  // first 64-row weight block
   const int active = int(min(int64_t(Cfg::kConsumers), p.n / layout::kTileN - nb0));
   const int64_t m0 = int64_t(blockIdx.y) * Cfg::kBlkM;
@@ -50,14 +50,14 @@ __global__ void __launch_bounds__(Cfg::kThreads, 1) gemm_sm90_ws_kernel(const __
 
   if (warpgroup == 0) {
     ptx::setmaxnreg_dec<Cfg::kProducerRegs>();
-    if (threadIdx.x == 0) Mainloop::produce(p, pipe, nb0, active, int(m0), k_begin, nk);
+    if (threadIdx.x == 0) Mainloop::produce(p, pipe, nb0, active, int(m0), k_begin, k_end);
   } else {
     ptx::setmaxnreg_inc<Cfg::kConsumerRegs>();
     const int consumer = warpgroup - 1;
     float acc[Cfg::kBlkM / 2];
 #pragma unroll
     for (int v = 0; v < Cfg::kBlkM / 2; ++v) acc[v] = 0.0f;
-    Mainloop::consume(p, pipe, consumer, consumer < active, k_begin, nk, acc);
+    Mainloop::consume(p, pipe, consumer, consumer < active, k_begin, k_end, acc);
 
     // Let the next kernel in the stream launch; then make sure the previous one has finished
     // before touching memory it may read or write (Y, bias, the split-K workspace).

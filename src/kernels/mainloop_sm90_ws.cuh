@@ -1,12 +1,15 @@
 // Warp-specialized mainloop of the sm_90 mixed-input GEMM (transposed problem Y^T = W^T . X^T).
 //
-// Producer (one thread of warpgroup 0): per 64-deep K tile, bulk-copies each consumer's
-// prepacked 64x64 weight tile (contiguous 2 or 4 KB), the group scales / zero points when a new
-// group starts, and the TMA tile of X (BlkM rows x 64, 128-byte swizzle) into one pipeline
-// stage, completing on the stage's "full" mbarrier.
-// Consumers (warpgroups 1..kConsumers): per stage, load their weight fragment with LDS.128,
-// up-convert it in registers (dequant.cuh), issue four wgmma m64nBlkMk16 with the weights as the
-// register A operand and X from shared memory, then release the stage on its "empty" mbarrier.
+// A pipeline stage covers kStageTiles 64-deep K tiles.
+// Producer (one thread of warpgroup 0): per stage, bulk-copies each consumer's prepacked weight
+// tiles (contiguous along K: 2 or 4 KB per tile), the scales / zero points of the groups the
+// stage touches, and the TMA boxes of X (BlkM rows x 64, 128-byte swizzle), completing on the
+// stage's "full" mbarrier.
+// Consumers (warpgroups 1..kConsumers): per stage, load their weight fragments with LDS.128,
+// up-convert them in registers (dequant.cuh), issue four wgmma m64nBlkMk16 per tile with the
+// weights as the register A operand and X from shared memory, then wait for the *previous*
+// stage's MMAs and release that stage on its "empty" mbarrier: conversion of one stage overlaps
+// the MMAs of the one before.
 #pragma once
 
 #include <cstdint>
@@ -19,16 +22,10 @@
 
 namespace mixgemm::kernels {
 
-// Which K tiles carry group parameters: every tile for group size 32 (two groups per tile),
-// else the first tile of each group and the first tile of this CTA's K range (a split may start
-// inside a group). Producer and consumers evaluate the same predicate.
-__device__ __forceinline__ bool tile_loads_group_params(int group_size, int kt, int k_begin) {
-  return group_size == 32 || (kt * 64) % group_size == 0 || kt == k_begin;
-}
-
 template <class Cfg>
 struct MainloopSm90 {
   static constexpr int kStages = Cfg::kStages;
+  static constexpr int kStageTiles = Cfg::kStageTiles;
 
   struct Pipeline {
     uint64_t* full;   // producer -> consumers: stage data landed (1 arrival + transaction bytes)
@@ -36,164 +33,227 @@ struct MainloopSm90 {
     uint8_t* smem;    // kStages x kStageBytes, 1024-byte aligned
   };
 
+  // The K range of pipeline iteration `it`: up to kStageTiles 64-deep tiles, and the groups
+  // (rows of the prepacked scales / zero points) they touch.
+  struct StageRange {
+    int kt0, tiles;
+    int64_t group_first;
+    int group_rows;
+  };
+  __device__ static StageRange stage_range(const GemmParams& p, int k_begin, int k_end, int it) {
+    StageRange r;
+    r.kt0 = k_begin + it * kStageTiles;
+    r.tiles = min(kStageTiles, k_end - r.kt0);
+    r.group_first = int64_t(r.kt0) * Cfg::kBlkK / p.group_size;
+    const int64_t group_last = (int64_t(r.kt0 + r.tiles) * Cfg::kBlkK - 1) / p.group_size;
+    r.group_rows = int(group_last - r.group_first + 1);
+    return r;
+  }
+
   // ---- producer -------------------------------------------------------------------------------
-  __device__ static void issue_weight_copies(const GemmParams& p, const Pipeline& pipe, int stage,
-                                             int nb0, int active, int kt, int k_begin,
-                                             uint64_t policy) {
+  __device__ static uint32_t stage_tx_bytes(const StageRange& r, int active) {
+    return kStageTiles * Cfg::kXSlabBytes +
+           active * (r.tiles * Cfg::kWTileBytes + r.group_rows * Cfg::kGroupRowBytes * (Cfg::kHasZero ? 2 : 1));
+  }
+
+  // Weights and group parameters of one stage: one bulk copy each per consumer (the prepacked
+  // tiles of a 64-row block are contiguous along K, and so are its groups).
+  __device__ static void issue_weight_copies(const GemmParams& p, const Pipeline& pipe, int stage, int nb0,
+                                             int active, const StageRange& r, uint64_t policy) {
     uint8_t* s = pipe.smem + stage * Cfg::kStageBytes;
     const int64_t k_tiles = p.k / Cfg::kBlkK;
     const int64_t groups = p.k / p.group_size;
     for (int c = 0; c < active; ++c) {
-      const uint8_t* src = p.weights + ((nb0 + c) * k_tiles + kt) * int64_t(Cfg::kWBytes);
-      ptx::bulk_copy_g2s(s + Cfg::kWOffset + c * Cfg::kWBytes, src, Cfg::kWBytes, &pipe.full[stage], policy);
-    }
-    if (tile_loads_group_params(p.group_size, kt, k_begin)) {
-      const int rows = p.group_size == 32 ? 2 : 1;
-      const int64_t group = int64_t(kt) * Cfg::kBlkK / p.group_size;
-      for (int c = 0; c < active; ++c) {
-        const int64_t idx = layout::group_param_index(groups, group, int64_t(nb0 + c) * layout::kTileN);
-        ptx::bulk_copy_g2s(s + Cfg::kSOffset + c * Cfg::kGroupBytes, p.scales + idx,
-                           rows * Cfg::kGroupRowBytes, &pipe.full[stage], policy);
-        if constexpr (Cfg::kHasZero) {
-          ptx::bulk_copy_g2s(s + Cfg::kZOffset + c * Cfg::kGroupBytes, p.zeros + idx,
-                             rows * Cfg::kGroupRowBytes, &pipe.full[stage], policy);
-        }
+      const uint8_t* src = p.weights + ((nb0 + c) * k_tiles + r.kt0) * int64_t(Cfg::kWTileBytes);
+      ptx::bulk_copy_g2s(s + Cfg::kWOffset + c * Cfg::kWBytes, src, r.tiles * Cfg::kWTileBytes, &pipe.full[stage],
+                         policy);
+      const int64_t idx = layout::group_param_index(groups, r.group_first, int64_t(nb0 + c) * layout::kTileN);
+      const uint32_t bytes = r.group_rows * Cfg::kGroupRowBytes;
+      ptx::bulk_copy_g2s(s + Cfg::kSOffset + c * Cfg::kGroupBytes, p.scales + idx, bytes, &pipe.full[stage], policy);
+      if constexpr (Cfg::kHasZero) {
+        ptx::bulk_copy_g2s(s + Cfg::kZOffset + c * Cfg::kGroupBytes, p.zeros + idx, bytes, &pipe.full[stage], policy);
       }
     }
   }
 
-  __device__ static uint32_t stage_tx_bytes(const GemmParams& p, int active, int kt, int k_begin) {
-    uint32_t bytes = Cfg::kXBytes + active * Cfg::kWBytes;
-    if (tile_loads_group_params(p.group_size, kt, k_begin)) {
-      const int rows = p.group_size == 32 ? 2 : 1;
-      bytes += active * rows * Cfg::kGroupRowBytes * (Cfg::kHasZero ? 2 : 1);
+  __device__ static void issue_x_copies(const GemmParams& p, const Pipeline& pipe, int stage, int m0,
+                                        const StageRange& r, uint64_t policy) {
+    uint8_t* s = pipe.smem + stage * Cfg::kStageBytes + Cfg::kXOffset;
+    // Every slab is loaded; past the end of the split's K range the box starts at column K, so
+    // TMA fills it with zeros (it meets zeroed weights in the consumers).
+    for (int t = 0; t < kStageTiles; ++t) {
+      const int k_col = t < r.tiles ? (r.kt0 + t) * Cfg::kBlkK : int(p.k);
+      ptx::tma_load_2d(s + t * Cfg::kXSlabBytes, &p.x_map, &pipe.full[stage], k_col, m0, policy);
     }
-    return bytes;
   }
 
   // Runs on one thread. nb0: first 64-row weight block of the CTA; active: weight blocks in range.
-  __device__ static void produce(const GemmParams& p, const Pipeline& pipe, int nb0, int active,
-                                 int m0, int k_begin, int nk) {
+  __device__ static void produce(const GemmParams& p, const Pipeline& pipe, int nb0, int active, int m0, int k_begin,
+                                 int k_end) {
     const uint64_t policy_w = ptx::policy_evict_first();
     const uint64_t policy_x = ptx::policy_evict_last();
     ptx::prefetch_tensor_map(&p.x_map);
+    const int iters = (k_end - k_begin + kStageTiles - 1) / kStageTiles;
 
     // Prologue: the first stages' weights do not depend on the previous kernel in the stream, so
     // they are requested before waiting on it (programmatic dependent launch): the weight stream
     // starts while that kernel drains.
-    const int prologue = nk < kStages ? nk : kStages;
-    for (int i = 0; i < prologue; ++i) {
-      const int kt = k_begin + i;
-      ptx::mbarrier_arrive_expect_tx(&pipe.full[i], stage_tx_bytes(p, active, kt, k_begin));
-      issue_weight_copies(p, pipe, i, nb0, active, kt, k_begin, policy_w);
+    const int prologue = iters < kStages ? iters : kStages;
+    for (int it = 0; it < prologue; ++it) {
+      const StageRange r = stage_range(p, k_begin, k_end, it);
+      ptx::mbarrier_arrive_expect_tx(&pipe.full[it], stage_tx_bytes(r, active));
+      issue_weight_copies(p, pipe, it, nb0, active, r, policy_w);
     }
     ptx::grid_dependency_wait();  // X is written by the preceding kernel
-    for (int i = 0; i < prologue; ++i) {
-      ptx::tma_load_2d(pipe.smem + i * Cfg::kStageBytes + Cfg::kXOffset, &p.x_map, &pipe.full[i],
-                       (k_begin + i) * Cfg::kBlkK, m0, policy_x);
-    }
+    for (int it = 0; it < prologue; ++it) issue_x_copies(p, pipe, it, m0, stage_range(p, k_begin, k_end, it), policy_x);
 
-    for (int i = prologue; i < nk; ++i) {
-      const int stage = i % kStages;
-      const int use = i / kStages;                          // >= 1 here
-      ptx::mbarrier_wait(&pipe.empty[stage], (use - 1) & 1);  // consumers freed the last use
-      const int kt = k_begin + i;
-      ptx::mbarrier_arrive_expect_tx(&pipe.full[stage], stage_tx_bytes(p, active, kt, k_begin));
-      issue_weight_copies(p, pipe, stage, nb0, active, kt, k_begin, policy_w);
-      ptx::tma_load_2d(pipe.smem + stage * Cfg::kStageBytes + Cfg::kXOffset, &p.x_map,
-                       &pipe.full[stage], kt * Cfg::kBlkK, m0, policy_x);
+    for (int it = prologue; it < iters; ++it) {
+      const int stage = it % kStages;
+      ptx::mbarrier_wait(&pipe.empty[stage], ((it / kStages) - 1) & 1);  // consumers freed the last use
+      const StageRange r = stage_range(p, k_begin, k_end, it);
+      ptx::mbarrier_arrive_expect_tx(&pipe.full[stage], stage_tx_bytes(r, active));
+      issue_weight_copies(p, pipe, stage, nb0, active, r, policy_w);
+      issue_x_copies(p, pipe, stage, m0, r, policy_x);
     }
   }
 
   // ---- consumer -------------------------------------------------------------------------------
   using Converter = WeightConverter<Cfg::kAct, Cfg::kBits>;
   using Offset = typename Converter::Offset;
+  using AFragments = uint32_t[kStageTiles][layout::kStepsPerTile][4];  // one stage's A operands
 
-  // consumer: index of this consumer warpgroup; t: thread index within it (0..127).
-  __device__ static void consume(const GemmParams& p, const Pipeline& pipe, int consumer, bool active,
-                                 int k_begin, int nk, float (&acc)[Cfg::kBlkM / 2]) {
-    const int t = threadIdx.x % 128;
-    const int lane = t % 32;
-    const int row_lo = (t / 32) * 16 + lane / 4;  // fragment rows row_lo and row_lo + 8
-    const bool two_groups_per_tile = p.group_size == 32;
+  struct ThreadCoords {
+    int t, lane, row_lo;  // thread in the warpgroup; fragment rows row_lo and row_lo + 8
+  };
 
-    uint32_t s_lo[2], s_hi[2];  // scales of rows row_lo / row_lo + 8, for up to two groups
-    Offset o_lo[2], o_hi[2];    // magic + zero point for the same
-#pragma unroll
-    for (int r = 0; r < 2; ++r) {
-      s_lo[r] = s_hi[r] = 0;
-      o_lo[r] = o_hi[r] = Converter::symmetric_offset(Cfg::kZeroBias);
+  __device__ static void release(const Pipeline& pipe, int stage, int lane) {
+    __syncwarp();
+    if (lane == 0) ptx::mbarrier_arrive(&pipe.empty[stage]);
+  }
+
+  // Loads and up-converts one prepacked tile (4 k16 steps) of this thread's fragment.
+  __device__ static void convert_tile(const GemmParams& p, const uint8_t* s, int consumer, const ThreadCoords& tc,
+                                      int tile_in_stage, int group_row, uint32_t (&a)[layout::kStepsPerTile][4]) {
+    // Group rows of steps 0-1 and 2-3 (they differ only at group size 32).
+    const int row_b = p.group_size == 32 ? group_row + 1 : group_row;
+    const uint16_t* sc = reinterpret_cast<const uint16_t*>(s + Cfg::kSOffset + consumer * Cfg::kGroupBytes);
+    const uint32_t s_lo[2] = {broadcast2(sc[group_row * 64 + tc.row_lo]), broadcast2(sc[row_b * 64 + tc.row_lo])};
+    const uint32_t s_hi[2] = {broadcast2(sc[group_row * 64 + tc.row_lo + 8]), broadcast2(sc[row_b * 64 + tc.row_lo + 8])};
+    Offset o_lo[2], o_hi[2];
+    if constexpr (Cfg::kHasZero) {
+      const uint16_t* zp = reinterpret_cast<const uint16_t*>(s + Cfg::kZOffset + consumer * Cfg::kGroupBytes);
+      o_lo[0] = Converter::offset_from_zero(zp[group_row * 64 + tc.row_lo]);
+      o_hi[0] = Converter::offset_from_zero(zp[group_row * 64 + tc.row_lo + 8]);
+      o_lo[1] = Converter::offset_from_zero(zp[row_b * 64 + tc.row_lo]);
+      o_hi[1] = Converter::offset_from_zero(zp[row_b * 64 + tc.row_lo + 8]);
+    } else {
+      o_lo[0] = o_hi[0] = o_lo[1] = o_hi[1] = Converter::symmetric_offset(Cfg::kZeroBias);
     }
 
-    for (int i = 0; i < nk; ++i) {
-      const int stage = i % kStages;
-      ptx::mbarrier_wait(&pipe.full[stage], (i / kStages) & 1);
-      if (active) {
-        const uint8_t* s = pipe.smem + stage * Cfg::kStageBytes;
-        const int kt = k_begin + i;
-        if (tile_loads_group_params(p.group_size, kt, k_begin)) {
+    // This thread's 16 bytes per plane: one conflict-free LDS.128 each.
+    const uint8_t* wsrc = s + Cfg::kWOffset + consumer * Cfg::kWBytes + tile_in_stage * Cfg::kWTileBytes + tc.t * 16;
+    const uint4 plane0 = *reinterpret_cast<const uint4*>(wsrc);
+    const uint32_t w0[4] = {plane0.x, plane0.y, plane0.z, plane0.w};
+    if constexpr (Cfg::kBits == 4) {
 #pragma unroll
-          for (int r = 0; r < 2; ++r) {
-            if (r == 0 || two_groups_per_tile) {
-              const uint16_t* sc = reinterpret_cast<const uint16_t*>(
-                  s + Cfg::kSOffset + consumer * Cfg::kGroupBytes + r * Cfg::kGroupRowBytes);
-              s_lo[r] = broadcast2(sc[row_lo]);
-              s_hi[r] = broadcast2(sc[row_lo + 8]);
-              if constexpr (Cfg::kHasZero) {
-                const uint16_t* zp = reinterpret_cast<const uint16_t*>(
-                    s + Cfg::kZOffset + consumer * Cfg::kGroupBytes + r * Cfg::kGroupRowBytes);
-                o_lo[r] = Converter::offset_from_zero(zp[row_lo]);
-                o_hi[r] = Converter::offset_from_zero(zp[row_lo + 8]);
-              }
-            }
-          }
-        }
+      for (int j = 0; j < 4; ++j) {
+        const int h = j >> 1;
+        Converter::convert(w0[j], o_lo[h], o_hi[h], s_lo[h], s_hi[h], a[j]);
+      }
+    } else {
+      const uint4 plane1 = *reinterpret_cast<const uint4*>(wsrc + layout::kPlaneBytes);
+      const uint32_t w1[4] = {plane1.x, plane1.y, plane1.z, plane1.w};
+#pragma unroll
+      for (int j = 0; j < 4; ++j) {
+        const int h = j >> 1;
+        const uint32_t* src = j < 2 ? w0 : w1;
+        const uint32_t words[2] = {src[2 * (j & 1)], src[2 * (j & 1) + 1]};
+        Converter::convert(words, o_lo[h], o_hi[h], s_lo[h], s_hi[h], a[j]);
+      }
+    }
+  }
 
-        // This thread's 16 bytes per plane: one conflict-free LDS.128 each.
-        const uint8_t* wsrc = s + Cfg::kWOffset + consumer * Cfg::kWBytes + t * 16;
-        uint32_t a[layout::kStepsPerTile][4];
-        const uint4 plane0 = *reinterpret_cast<const uint4*>(wsrc);
-        const uint32_t w0[4] = {plane0.x, plane0.y, plane0.z, plane0.w};
-        if constexpr (Cfg::kBits == 4) {
+  // One pipeline iteration of an active consumer: convert the stage's weights into the A buffer
+  // `a` (the other buffer may still be read by the previous stage's MMAs), issue its MMAs, then
+  // wait for the previous stage's MMAs and release that stage.
+  __device__ static void consume_stage(const GemmParams& p, const Pipeline& pipe, int consumer, const ThreadCoords& tc,
+                                       int k_begin, int k_end, int it, AFragments& a,
+                                       float (&acc)[Cfg::kBlkM / 2]) {
+    const int stage = it % kStages;
+    ptx::mbarrier_wait(&pipe.full[stage], (it / kStages) & 1);
+    const StageRange r = stage_range(p, k_begin, k_end, it);
+    const uint8_t* s = pipe.smem + stage * Cfg::kStageBytes;
 #pragma unroll
-          for (int j = 0; j < 4; ++j) {
-            const int r = (two_groups_per_tile && j >= 2) ? 1 : 0;
-            Converter::convert(w0[j], r ? o_lo[1] : o_lo[0], r ? o_hi[1] : o_hi[0],
-                               r ? s_lo[1] : s_lo[0], r ? s_hi[1] : s_hi[0], a[j]);
-          }
-        } else {
-          const uint4 plane1 = *reinterpret_cast<const uint4*>(wsrc + layout::kPlaneBytes);
-          const uint32_t w1[4] = {plane1.x, plane1.y, plane1.z, plane1.w};
-#pragma unroll
-          for (int j = 0; j < 4; ++j) {
-            const int r = (two_groups_per_tile && j >= 2) ? 1 : 0;
-            const uint32_t* src = j < 2 ? w0 : w1;
-            const uint32_t words[2] = {src[2 * (j & 1)], src[2 * (j & 1) + 1]};
-            Converter::convert(words, r ? o_lo[1] : o_lo[0], r ? o_hi[1] : o_hi[0],
-                               r ? s_lo[1] : s_lo[0], r ? s_hi[1] : s_hi[0], a[j]);
-          }
-        }
-
-        const uint32_t x_addr = ptx::smem_u32(s + Cfg::kXOffset);
-#pragma unroll
-        for (int v = 0; v < Cfg::kBlkM / 2; ++v) ptx::fence_operand(acc[v]);
+    for (int t = 0; t < kStageTiles; ++t) {
+      if (t < r.tiles) {
+        const int group_row = int(int64_t(r.kt0 + t) * Cfg::kBlkK / p.group_size - r.group_first);
+        convert_tile(p, s, consumer, tc, t, group_row, a[t]);
+      } else {
+        // Past the end of K (last stage of a split): zero weights against the zero-filled X
+        // slab, so every stage issues the same MMAs (a data-dependent branch around wgmma
+        // would make ptxas serialize them).
 #pragma unroll
         for (int j = 0; j < 4; ++j)
 #pragma unroll
-          for (int r = 0; r < 4; ++r) ptx::fence_operand(a[j][r]);
-        ptx::wgmma_fence();
-#pragma unroll
-        for (int j = 0; j < 4; ++j) {
-          wgmma_rs<Cfg::kAct, Cfg::kBlkM>(a[j], smem_desc_k_major_sw128(x_addr + j * 32), acc);
-        }
-        ptx::wgmma_commit();
-        ptx::wgmma_wait<0>();  // X stage and A registers are free once the MMAs have read them
-#pragma unroll
-        for (int v = 0; v < Cfg::kBlkM / 2; ++v) ptx::fence_operand(acc[v]);
+          for (int q = 0; q < 4; ++q) a[t][j][q] = 0;
       }
-      __syncwarp();
-      if (lane == 0) ptx::mbarrier_arrive(&pipe.empty[stage]);
     }
+
+    const uint32_t x_addr = ptx::smem_u32(s + Cfg::kXOffset);
+#pragma unroll
+    for (int v = 0; v < Cfg::kBlkM / 2; ++v) ptx::fence_operand(acc[v]);
+#pragma unroll
+    for (int t = 0; t < kStageTiles; ++t)
+#pragma unroll
+      for (int j = 0; j < 4; ++j)
+#pragma unroll
+        for (int q = 0; q < 4; ++q) ptx::fence_operand(a[t][j][q]);
+    ptx::wgmma_fence();
+#pragma unroll
+    for (int t = 0; t < kStageTiles; ++t) {
+#pragma unroll
+      for (int j = 0; j < 4; ++j) {
+        wgmma_rs<Cfg::kAct, Cfg::kBlkM>(a[t][j], smem_desc_k_major_sw128(x_addr + t * Cfg::kXSlabBytes + j * 32), acc);
+      }
+    }
+    ptx::wgmma_commit();
+    // The previous stage's MMAs are done once at most this stage's group is pending: its X slab
+    // and its A buffer are free again.
+    ptx::wgmma_wait<1>();
+#pragma unroll
+    for (int v = 0; v < Cfg::kBlkM / 2; ++v) ptx::fence_operand(acc[v]);
+    if (it > 0) release(pipe, (it - 1) % kStages, tc.lane);
+  }
+
+  __device__ static void consume(const GemmParams& p, const Pipeline& pipe, int consumer, bool active, int k_begin,
+                                 int k_end, float (&acc)[Cfg::kBlkM / 2]) {
+    ThreadCoords tc;
+    tc.t = threadIdx.x % 128;
+    tc.lane = tc.t % 32;
+    tc.row_lo = (tc.t / 32) * 16 + tc.lane / 4;
+    const int iters = (k_end - k_begin + kStageTiles - 1) / kStageTiles;
+
+    if (!active) {  // no weight rows for this warpgroup: just keep the pipeline turning
+      for (int it = 0; it < iters; ++it) {
+        ptx::mbarrier_wait(&pipe.full[it % kStages], (it / kStages) & 1);
+        release(pipe, it % kStages, tc.lane);
+      }
+      return;
+    }
+
+    // Two A buffers, alternating between iterations: the loop is unrolled by two so each
+    // buffer is a compile-time register array.
+    AFragments a0, a1;
+    int it = 0;
+    for (; it + 1 < iters; it += 2) {
+      consume_stage(p, pipe, consumer, tc, k_begin, k_end, it, a0, acc);
+      consume_stage(p, pipe, consumer, tc, k_begin, k_end, it + 1, a1, acc);
+    }
+    if (it < iters) consume_stage(p, pipe, consumer, tc, k_begin, k_end, it, a0, acc);
+    ptx::wgmma_wait<0>();
+#pragma unroll
+    for (int v = 0; v < Cfg::kBlkM / 2; ++v) ptx::fence_operand(acc[v]);
+    release(pipe, (iters - 1) % kStages, tc.lane);
   }
 };
 

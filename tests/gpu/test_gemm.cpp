@@ -165,6 +165,28 @@ TEST(GpuGemm, EveryScheduleCorrect) {
   }
 }
 
+// K ranges that end inside a pipeline stage (11 tiles of 64: stages of 4, 2 or 1 tiles, splits
+// of uneven length) with group sizes that put 1 or 2 groups in a tile.
+TEST(GpuGemm, TailStagesAndUnevenSplits) {
+  REQUIRE_SM90();
+  for (const std::string& name : list_schedules(WeightType::u4, ActType::fp16)) {
+    for (int64_t group : {32, 64}) {
+      CaseSpec s;
+      s.wtype = WeightType::u4;
+      s.act = ActType::fp16;
+      s.group = group;
+      s.m = 11;
+      s.n = 128;
+      s.k = 704;
+      s.schedule = name.c_str();
+      CaseResult r;
+      run_case(s, &r);
+      if (HasFatalFailure()) return;
+      expect_close(r);
+    }
+  }
+}
+
 // Same inputs, same bits: split-K partials are reduced in a fixed order.
 TEST(GpuGemm, BitwiseDeterministic) {
   REQUIRE_SM90();
