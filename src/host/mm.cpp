@@ -112,6 +112,8 @@ Status mm(const GemmArgs& args, cudaStream_t stream) {
   p.k = r.w.k;
   p.ldy = r.ldy;
   p.group_size = int(r.w.group_size);
+  p.groups = int(r.w.groups());
+  p.group_shift = (p.group_size & (p.group_size - 1)) == 0 ? __builtin_ctz(unsigned(p.group_size)) : -1;
   p.k_tiles_per_split = plan.k_tiles_per_split;
   p.write_partials = plan.splits > 1;
   p.out = p.write_partials ? args.workspace : args.y;

@@ -57,7 +57,8 @@ struct GemmConfig {
   static constexpr int kStages =
       kSmemBudget / kStageBytes < kMaxStages ? kSmemBudget / kStageBytes : kMaxStages;
   static_assert(kStages >= 2, "at least double buffering");
-  static constexpr int kSmemBytes = kStages * kStageBytes + 1024;  // + alignment slack
+  static constexpr int kBarrierOffset = kStages * kStageBytes;  // full[kStages], empty[kStages]
+  static constexpr int kSmemBytes = kBarrierOffset + 2 * kStages * 8;
 
   // Registers per thread after setmaxnreg: the producer needs few; consumers hold BlkM/2 fp32
   // accumulators plus the converted A fragments. 128*40 + 256*232 <= 64K registers.

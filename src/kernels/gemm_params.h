@@ -18,6 +18,8 @@ struct GemmParams {
   void* out;                  // Y [m, ldy] (activation type) or fp32 partials [splits][m][n]
   int64_t m, n, k, ldy;
   int group_size;
+  int group_shift;            // log2(group_size) when a power of two (fast path), else -1
+  int groups;                 // k / group_size
   int k_tiles_per_split;      // 64-deep K tiles each split reduces
   bool write_partials;        // split-K: write fp32 partials instead of Y
 };

@@ -22,12 +22,13 @@ namespace mixgemm::kernels {
 template <class Cfg>
 __global__ void __launch_bounds__(Cfg::kThreads, 1) gemm_sm90_ws_kernel(const __grid_constant__ GemmParams p) {
   using Mainloop = MainloopSm90<Cfg>;
-  extern __shared__ uint8_t smem_raw[];
-  __shared__ uint64_t full_bar[Cfg::kStages];
-  __shared__ uint64_t empty_bar[Cfg::kStages];
-
-  // The 128-byte swizzle pattern is anchored to 1024-byte boundaries.
-  uint8_t* smem = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(smem_raw) + 1023) & ~uintptr_t(1023));
+  // All shared memory is dynamic, so its base is the start of the CTA's window: 1024-byte
+  // aligned, as the 128-byte swizzle pattern requires. Indexing it directly (no pointer
+  // arithmetic through integers) keeps the compiler aware it is shared memory: LDS, not the
+  // slower generic loads.
+  extern __shared__ __align__(1024) uint8_t smem[];
+  uint64_t* full_bar = reinterpret_cast<uint64_t*>(smem + Cfg::kBarrierOffset);
+  uint64_t* empty_bar = full_bar + Cfg::kStages;
   const typename Mainloop::Pipeline pipe{full_bar, empty_bar, smem};
 
   const int warpgroup = threadIdx.x / 128;
@@ -42,7 +43,7 @@ __global__ void __launch_bounds__(Cfg::kThreads, 1) gemm_sm90_ws_kernel(const __
   if (threadIdx.x == 0) {
     for (int s = 0; s < Cfg::kStages; ++s) {
       ptx::mbarrier_init(&full_bar[s], 1);
-      ptx::mbarrier_init(&empty_bar[s], Cfg::kConsumers * 4);
+      ptx::mbarrier_init(&empty_bar[s], Cfg::kConsumers * 128);
     }
     ptx::fence_barrier_init();
   }

@@ -29,7 +29,7 @@ struct MainloopSm90 {
 
   struct Pipeline {
     uint64_t* full;   // producer -> consumers: stage data landed (1 arrival + transaction bytes)
-    uint64_t* empty;  // consumers -> producer: stage consumed (one arrival per consumer warp)
+    uint64_t* empty;  // consumers -> producer: stage consumed (one arrival per consumer thread)
     uint8_t* smem;    // kStages x kStageBytes, 1024-byte aligned
   };
 
@@ -37,16 +37,19 @@ struct MainloopSm90 {
   // (rows of the prepacked scales / zero points) they touch.
   struct StageRange {
     int kt0, tiles;
-    int64_t group_first;
-    int group_rows;
+    int group_first, group_rows;
   };
+  // Group of a K index; a shift for the usual power-of-two group sizes (a 32-bit division is a
+  // ~20-instruction sequence on the consumers' critical path).
+  __device__ static int group_of(const GemmParams& p, int k) {
+    return p.group_shift >= 0 ? k >> p.group_shift : k / p.group_size;
+  }
   __device__ static StageRange stage_range(const GemmParams& p, int k_begin, int k_end, int it) {
     StageRange r;
     r.kt0 = k_begin + it * kStageTiles;
     r.tiles = min(kStageTiles, k_end - r.kt0);
-    r.group_first = int64_t(r.kt0) * Cfg::kBlkK / p.group_size;
-    const int64_t group_last = (int64_t(r.kt0 + r.tiles) * Cfg::kBlkK - 1) / p.group_size;
-    r.group_rows = int(group_last - r.group_first + 1);
+    r.group_first = group_of(p, r.kt0 * Cfg::kBlkK);
+    r.group_rows = group_of(p, (r.kt0 + r.tiles) * Cfg::kBlkK - 1) - r.group_first + 1;
     return r;
   }
 
@@ -62,12 +65,11 @@ struct MainloopSm90 {
                                              int active, const StageRange& r, uint64_t policy) {
     uint8_t* s = pipe.smem + stage * Cfg::kStageBytes;
     const int64_t k_tiles = p.k / Cfg::kBlkK;
-    const int64_t groups = p.k / p.group_size;
     for (int c = 0; c < active; ++c) {
       const uint8_t* src = p.weights + ((nb0 + c) * k_tiles + r.kt0) * int64_t(Cfg::kWTileBytes);
       ptx::bulk_copy_g2s(s + Cfg::kWOffset + c * Cfg::kWBytes, src, r.tiles * Cfg::kWTileBytes, &pipe.full[stage],
                          policy);
-      const int64_t idx = layout::group_param_index(groups, r.group_first, int64_t(nb0 + c) * layout::kTileN);
+      const int64_t idx = layout::group_param_index(p.groups, r.group_first, int64_t(nb0 + c) * layout::kTileN);
       const uint32_t bytes = r.group_rows * Cfg::kGroupRowBytes;
       ptx::bulk_copy_g2s(s + Cfg::kSOffset + c * Cfg::kGroupBytes, p.scales + idx, bytes, &pipe.full[stage], policy);
       if constexpr (Cfg::kHasZero) {
@@ -126,10 +128,9 @@ struct MainloopSm90 {
     int t, lane, row_lo;  // thread in the warpgroup; fragment rows row_lo and row_lo + 8
   };
 
-  __device__ static void release(const Pipeline& pipe, int stage, int lane) {
-    __syncwarp();
-    if (lane == 0) ptx::mbarrier_arrive(&pipe.empty[stage]);
-  }
+  // Every consumer thread arrives: an mbarrier arrive (release, CTA scope) orders only the
+  // executing thread's own shared-memory reads before the producer's next copy into the stage.
+  __device__ static void release(const Pipeline& pipe, int stage) { ptx::mbarrier_arrive(&pipe.empty[stage]); }
 
   // Loads and up-converts one prepacked tile (4 k16 steps) of this thread's fragment.
   __device__ static void convert_tile(const GemmParams& p, const uint8_t* s, int consumer, const ThreadCoords& tc,
@@ -186,7 +187,7 @@ struct MainloopSm90 {
 #pragma unroll
     for (int t = 0; t < kStageTiles; ++t) {
       if (t < r.tiles) {
-        const int group_row = int(int64_t(r.kt0 + t) * Cfg::kBlkK / p.group_size - r.group_first);
+        const int group_row = group_of(p, (r.kt0 + t) * Cfg::kBlkK) - r.group_first;
         convert_tile(p, s, consumer, tc, t, group_row, a[t]);
       } else {
         // Past the end of K (last stage of a split): zero weights against the zero-filled X
@@ -222,7 +223,7 @@ struct MainloopSm90 {
     ptx::wgmma_wait<1>();
 #pragma unroll
     for (int v = 0; v < Cfg::kBlkM / 2; ++v) ptx::fence_operand(acc[v]);
-    if (it > 0) release(pipe, (it - 1) % kStages, tc.lane);
+    if (it > 0) release(pipe, (it - 1) % kStages);
   }
 
   __device__ static void consume(const GemmParams& p, const Pipeline& pipe, int consumer, bool active, int k_begin,
@@ -236,7 +237,7 @@ struct MainloopSm90 {
     if (!active) {  // no weight rows for this warpgroup: just keep the pipeline turning
       for (int it = 0; it < iters; ++it) {
         ptx::mbarrier_wait(&pipe.full[it % kStages], (it / kStages) & 1);
-        release(pipe, it % kStages, tc.lane);
+        release(pipe, it % kStages);
       }
       return;
     }
@@ -253,7 +254,7 @@ struct MainloopSm90 {
     ptx::wgmma_wait<0>();
 #pragma unroll
     for (int v = 0; v < Cfg::kBlkM / 2; ++v) ptx::fence_operand(acc[v]);
-    release(pipe, (iters - 1) % kStages, tc.lane);
+    release(pipe, (iters - 1) % kStages);
   }
 };
 
