@@ -2,9 +2,9 @@
 
 namespace mixgemm::detail {
 
-GemmLauncher find_gemm_launcher(ActType act, WeightType wtype, int blk_m) {
+GemmLauncher find_gemm_launcher(ActType act, WeightType wtype, int blk_m, int ctas_per_sm) {
 #define MIXGEMM_CASE(ACT, WT) \
-  if (act == ActType::ACT && wtype == WeightType::WT) return gemm_launcher_##ACT##_##WT(blk_m);
+  if (act == ActType::ACT && wtype == WeightType::WT) return gemm_launcher_##ACT##_##WT(blk_m, ctas_per_sm);
   MIXGEMM_CASE(bf16, u4b8)
   MIXGEMM_CASE(bf16, u4)
   MIXGEMM_CASE(bf16, u8b128)

@@ -16,11 +16,13 @@ using GemmLauncher = cudaError_t (*)(const kernels::GemmParams& params, int spli
 // Token tiles (wgmma N extents) compiled for every type pair.
 inline constexpr int kBlockMs[] = {8, 16, 32, 64, 128, 256};
 inline constexpr int kBlockN = 128;  // weight rows per CTA (two 64-row consumer warpgroups)
+inline constexpr int kMaxBlockMTwoCtas = 64;  // token tiles that also run two CTAs per SM
 
-// Null if this combination is not compiled into the build.
-GemmLauncher find_gemm_launcher(ActType act, WeightType wtype, int blk_m);
+// Null if this combination is not compiled into the build. ctas_per_sm: 1, or 2 for the
+// small-tile variants that run two CTAs per SM (token tiles up to 64).
+GemmLauncher find_gemm_launcher(ActType act, WeightType wtype, int blk_m, int ctas_per_sm);
 
-#define MIXGEMM_DECLARE_LAUNCHERS(ACT, WT) GemmLauncher gemm_launcher_##ACT##_##WT(int blk_m);
+#define MIXGEMM_DECLARE_LAUNCHERS(ACT, WT) GemmLauncher gemm_launcher_##ACT##_##WT(int blk_m, int ctas_per_sm);
 MIXGEMM_DECLARE_LAUNCHERS(bf16, u4b8)
 MIXGEMM_DECLARE_LAUNCHERS(bf16, u4)
 MIXGEMM_DECLARE_LAUNCHERS(bf16, u8b128)

@@ -80,7 +80,7 @@ size_t workspace_bytes(const WeightDesc& in, int64_t max_m, const char* schedule
 std::vector<std::string> list_schedules(WeightType wtype, ActType act) {
   std::vector<std::string> names;
   for (const detail::Schedule& s : detail::all_schedules()) {
-    if (detail::find_gemm_launcher(act, wtype, s.blk_m) != nullptr) names.push_back(detail::schedule_name(s));
+    if (detail::find_gemm_launcher(act, wtype, s.blk_m, s.ctas_per_sm) != nullptr) names.push_back(detail::schedule_name(s));
   }
   return names;
 }
@@ -126,7 +126,7 @@ Status mm(const GemmArgs& args, cudaStream_t stream) {
   }
 
   const bool pdl = pdl_enabled();
-  const detail::GemmLauncher launch = detail::find_gemm_launcher(r.w.act, r.w.wtype, plan.schedule.blk_m);
+  const detail::GemmLauncher launch = detail::find_gemm_launcher(r.w.act, r.w.wtype, plan.schedule.blk_m, plan.schedule.ctas_per_sm);
   cudaError_t e = launch(p, plan.splits, stream, pdl);
   if (e != cudaSuccess) return cuda_failure("mixgemm::mm: GEMM launch failed", e);
   if (plan.splits > 1) {

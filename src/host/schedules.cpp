@@ -9,6 +9,7 @@ namespace mixgemm::detail {
 
 std::string schedule_name(const Schedule& s) {
   std::string name = "sm90_ws_n" + std::to_string(kBlockN) + "_m" + std::to_string(s.blk_m);
+  if (s.ctas_per_sm == 2) name += "_o2";
   if (s.splits > 1) name += "_sk" + std::to_string(s.splits);
   return name;
 }
@@ -16,7 +17,9 @@ std::string schedule_name(const Schedule& s) {
 std::vector<Schedule> all_schedules() {
   std::vector<Schedule> out;
   for (int bm : kBlockMs)
-    for (int sk : kSplitChoices) out.push_back({bm, sk});
+    for (int occ : {1, 2})
+      for (int sk : kSplitChoices)
+        if (occ == 1 || bm <= kMaxBlockMTwoCtas) out.push_back({bm, sk, occ});
   return out;
 }
 
@@ -51,9 +54,10 @@ Schedule select_schedule(const WeightDesc& w, int64_t m, int sm_count) {
   // fill and drain would dominate otherwise).
   const int64_t tiles = n_tiles * ((m + s.blk_m - 1) / s.blk_m);
   const int64_t k_tiles = w.k / layout::kTileK;
+  const int64_t slots = int64_t(sm_count) * s.ctas_per_sm;  // CTAs resident at once
   s.splits = 1;
   for (int sk : kSplitChoices) {
-    if (tiles * sk <= sm_count && k_tiles / sk >= 4) s.splits = sk;
+    if (tiles * sk <= slots && k_tiles / sk >= 4) s.splits = sk;
   }
   return s;
 }

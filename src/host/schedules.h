@@ -1,7 +1,8 @@
 // Schedules: the named kernel configurations mm() can run, and the heuristic that picks one.
 //
-// A schedule is "sm90_ws_n128_m<BlkM>[_sk<S>]": the warp-specialized sm_90 kernel with 128
-// weight rows and BlkM tokens per CTA, K split S ways (fp32 partials reduced in a fixed order).
+// A schedule is "sm90_ws_n128_m<BlkM>[_o2][_sk<S>]": the warp-specialized sm_90 kernel with 128
+// weight rows and BlkM tokens per CTA, two CTAs per SM with _o2 (token tiles up to 64), K split
+// S ways (fp32 partials reduced in a fixed order).
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,7 @@ namespace mixgemm::detail {
 struct Schedule {
   int blk_m = 0;
   int splits = 1;
+  int ctas_per_sm = 1;
 };
 
 inline constexpr int kSplitChoices[] = {1, 2, 4, 8};

@@ -7,7 +7,10 @@
 
 namespace mixgemm::kernels {
 
-template <ActType A, WeightType W, int BlkM>
+// CtasPerSm: 1, or 2 for small token tiles: two co-resident CTAs double the consumer warps per
+// scheduler, hiding the conversion and wgmma latencies that bound small-M throughput, at the
+// price of half the registers and shared memory each.
+template <ActType A, WeightType W, int BlkM, int CtasPerSm = 1>
 struct GemmConfig {
   static constexpr ActType kAct = A;
   static constexpr WeightType kWType = W;
@@ -29,7 +32,10 @@ struct GemmConfig {
   // fixed latency (barrier wake-up, shared-memory load, conversion, the wgmma round trip); at
   // small M the MMAs are tiny, so deeper stages amortize that latency over more weight bytes.
   // Large M has enough MMA work per tile, and its accumulators need the registers.
-  static constexpr int kStageTiles = BlkM <= 32 ? 4 : (BlkM <= 64 ? 2 : 1);
+  static constexpr int kCtasPerSm = CtasPerSm;
+  static_assert(CtasPerSm == 1 || (CtasPerSm == 2 && BlkM <= 64), "two CTAs per SM only fit small token tiles");
+  static constexpr int kStageTiles =
+      CtasPerSm == 2 ? (BlkM <= 32 ? 2 : 1) : (BlkM <= 32 ? 4 : (BlkM <= 128 ? 2 : 1));
 
   // ---- one pipeline stage in shared memory ----------------------------------------------------
   // X: kStageTiles slabs of BlkM rows x 64 elements (128 bytes) with the 128-byte swizzle; first,
@@ -52,7 +58,7 @@ struct GemmConfig {
 
   // Deep pipelines keep enough weight bytes in flight per SM to cover DRAM latency at small M
   // (Little's law: ~20-30 KB per SM); capped by shared memory (227 KB per CTA on sm_90).
-  static constexpr int kSmemBudget = 220 * 1024;
+  static constexpr int kSmemBudget = CtasPerSm == 1 ? 220 * 1024 : 110 * 1024;
   static constexpr int kMaxStages = 16;
   static constexpr int kStages =
       kSmemBudget / kStageBytes < kMaxStages ? kSmemBudget / kStageBytes : kMaxStages;
@@ -62,8 +68,9 @@ struct GemmConfig {
 
   // Registers per thread after setmaxnreg: the producer needs few; consumers hold BlkM/2 fp32
   // accumulators plus the converted A fragments. 128*40 + 256*232 <= 64K registers.
-  static constexpr int kProducerRegs = 40;
-  static constexpr int kConsumerRegs = 232;
+  // Two CTAs per SM: 24 + 2 * 112 per 128-thread slice, 31744 registers per CTA.
+  static constexpr int kProducerRegs = CtasPerSm == 1 ? 40 : 24;
+  static constexpr int kConsumerRegs = CtasPerSm == 1 ? 232 : 112;
 };
 
 }  // namespace mixgemm::kernels

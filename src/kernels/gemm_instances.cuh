@@ -8,8 +8,18 @@
 namespace mixgemm::detail {
 
 template <ActType A, WeightType W>
-GemmLauncher select_gemm_launcher(int blk_m) {
+GemmLauncher select_gemm_launcher(int blk_m, int ctas_per_sm) {
   using namespace kernels;
+  if (ctas_per_sm == 2) {
+    switch (blk_m) {
+      case 8: return &launch_gemm_sm90_ws<GemmConfig<A, W, 8, 2>>;
+      case 16: return &launch_gemm_sm90_ws<GemmConfig<A, W, 16, 2>>;
+      case 32: return &launch_gemm_sm90_ws<GemmConfig<A, W, 32, 2>>;
+      case 64: return &launch_gemm_sm90_ws<GemmConfig<A, W, 64, 2>>;
+      default: return nullptr;
+    }
+  }
+  if (ctas_per_sm != 1) return nullptr;
   switch (blk_m) {
     case 8: return &launch_gemm_sm90_ws<GemmConfig<A, W, 8>>;
     case 16: return &launch_gemm_sm90_ws<GemmConfig<A, W, 16>>;

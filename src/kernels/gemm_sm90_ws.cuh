@@ -20,7 +20,7 @@
 namespace mixgemm::kernels {
 
 template <class Cfg>
-__global__ void __launch_bounds__(Cfg::kThreads, 1) gemm_sm90_ws_kernel(const __grid_constant__ GemmParams p) {
+__global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_kernel(const __grid_constant__ GemmParams p) {
   using Mainloop = MainloopSm90<Cfg>;
   // All shared memory is dynamic, so its base is the start of the CTA's window: 1024-byte
   // aligned, as the 128-byte swizzle pattern requires. Indexing it directly (no pointer
