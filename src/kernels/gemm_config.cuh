@@ -35,7 +35,7 @@ struct GemmConfig {
   static constexpr int kCtasPerSm = CtasPerSm;
   static_assert(CtasPerSm == 1 || (CtasPerSm == 2 && BlkM <= 64), "two CTAs per SM only fit small token tiles");
   static constexpr int kStageTiles =
-      CtasPerSm == 2 ? (BlkM <= 32 ? 2 : 1) : (BlkM <= 32 ? 4 : (BlkM <= 128 ? 2 : 1));
+      CtasPerSm == 2 ? (BlkM <= 16 ? 2 : 1) : (BlkM <= 32 ? 4 : (BlkM <= 128 ? 2 : 1));
 
   // ---- one pipeline stage in shared memory ----------------------------------------------------
   // X: kStageTiles slabs of BlkM rows x 64 elements (128 bytes) with the 128-byte swizzle; first,
@@ -68,9 +68,13 @@ struct GemmConfig {
 
   // Registers per thread after setmaxnreg: the producer needs few; consumers hold BlkM/2 fp32
   // accumulators plus the converted A fragments. 128*40 + 256*232 <= 64K registers.
-  // Two CTAs per SM: 24 + 2 * 112 per 128-thread slice, 31744 registers per CTA.
+  // setmaxnreg can only hand out registers the CTA got at launch (threads x the compiled count):
+  // one CTA per SM: 384 x 168 >= 128 x 40 + 256 x 232; two: 384 x 80 >= 128 x 24 + 256 x 104.
+  // (Asking for more than the CTA holds blocks the consumers forever.)
   static constexpr int kProducerRegs = CtasPerSm == 1 ? 40 : 24;
-  static constexpr int kConsumerRegs = CtasPerSm == 1 ? 232 : 112;
+  static constexpr int kConsumerRegs = CtasPerSm == 1 ? 232 : 104;
+  static_assert(128 * kProducerRegs + 256 * kConsumerRegs <= kThreads * (CtasPerSm == 1 ? 168 : 80),
+                "register reallocation exceeds the CTA's allocation");
 };
 
 }  // namespace mixgemm::kernels
