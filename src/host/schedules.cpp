@@ -36,7 +36,9 @@ bool parse_schedule(const std::string& name, Schedule* out) {
 Schedule select_schedule(const WeightDesc& w, int64_t m, int sm_count) {
   Schedule s;
   // Token tile: the smallest wgmma N extent that covers M, so no MMA work or activation bytes
-  // are spent on padding columns while M <= 128.
+  // are spent on padding columns while M <= 128; past that, 256-wide tiles halve the weight
+  // re-reads and conversions per token (measured faster than 128-wide tiles plus split-K at
+  // M = 256 on 8192x8192 and 14336x4096, H200, docs/perf-notes.md).
   s.blk_m = 256;
   for (int bm : kBlockMs) {
     if (m <= bm) {
@@ -44,14 +46,14 @@ Schedule select_schedule(const WeightDesc& w, int64_t m, int sm_count) {
       break;
     }
   }
-  const int64_t n_tiles = (w.n + kBlockN - 1) / kBlockN;
-  // Past 128 tokens, 256-wide tiles halve the weight re-reads and conversions per token, but
-  // only pay off when they still give every SM a tile.
-  if (m > 128 && n_tiles * ((m + 255) / 256) < sm_count) s.blk_m = 128;
+  // Decode sizes: two CTAs per SM. The consumers' conversion and wgmma round trips, not DRAM,
+  // bound a small-M CTA; a second resident CTA overlaps them (5-15% faster at M <= 16).
+  if (m <= 16) s.ctas_per_sm = 2;
 
-  // Split K when the output tiles leave SMs idle (few tiles at small M and N): the largest split
-  // that keeps all CTAs in one wave, while each split still streams >= 4 K tiles (the pipeline's
-  // fill and drain would dominate otherwise).
+  // Split K when the output tiles leave CTA slots idle (few tiles at small M and N): the largest
+  // split that keeps all CTAs in one wave, while each split still streams >= 4 K tiles (the
+  // pipeline's fill and drain would dominate otherwise).
+  const int64_t n_tiles = (w.n + kBlockN - 1) / kBlockN;
   const int64_t tiles = n_tiles * ((m + s.blk_m - 1) / s.blk_m);
   const int64_t k_tiles = w.k / layout::kTileK;
   const int64_t slots = int64_t(sm_count) * s.ctas_per_sm;  // CTAs resident at once

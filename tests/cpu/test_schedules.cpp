@@ -28,15 +28,17 @@ TEST(Schedules, NamesRoundTripAndAreListed) {
     ASSERT_TRUE(parse_schedule(schedule_name(s), &back)) << schedule_name(s);
     EXPECT_EQ(back.blk_m, s.blk_m);
     EXPECT_EQ(back.splits, s.splits);
+    EXPECT_EQ(back.ctas_per_sm, s.ctas_per_sm);
   }
   EXPECT_EQ(schedule_name({64, 1}), "sm90_ws_n128_m64");
   EXPECT_EQ(schedule_name({8, 4}), "sm90_ws_n128_m8_sk4");
+  EXPECT_EQ(schedule_name({16, 2, 2}), "sm90_ws_n128_m16_o2_sk2");
   Schedule s;
   EXPECT_FALSE(parse_schedule("sm90_ws_n128_m12", &s));
 }
 
-TEST(Schedules, TokenTileCoversSmallM) {
-  for (int64_t m = 1; m <= 128; ++m) {
+TEST(Schedules, TokenTileCoversM) {
+  for (int64_t m = 1; m <= 256; ++m) {
     const Schedule s = select_schedule(desc(8192, 8192), m, kH100Sms);
     EXPECT_GE(s.blk_m, m);
     EXPECT_LT(s.blk_m / 2, m < 8 ? 8 : m) << "m=" << m << " got a tile over twice as wide";
@@ -44,8 +46,13 @@ TEST(Schedules, TokenTileCoversSmallM) {
 }
 
 TEST(Schedules, SplitKFillsTheMachineOnlyWhenTilesAreFew) {
-  // 4096 x 4096 at M = 1: 32 CTA tiles on 132 SMs -> split 4 (128 CTAs).
+  // 4096 x 4096 at M = 1: 32 CTA tiles on 132 SMs x 2 CTAs -> split 8 (256 CTAs).
   Schedule s = select_schedule(desc(4096, 4096), 1, kH100Sms);
+  EXPECT_EQ(s.ctas_per_sm, 2);
+  EXPECT_EQ(s.splits, 8);
+  // M = 64: one CTA per SM, 32 tiles -> split 4.
+  s = select_schedule(desc(4096, 4096), 64, kH100Sms);
+  EXPECT_EQ(s.ctas_per_sm, 1);
   EXPECT_EQ(s.splits, 4);
   // 57344 columns: 448 tiles already fill the machine.
   s = select_schedule(desc(57344, 8192), 1, kH100Sms);
@@ -56,7 +63,7 @@ TEST(Schedules, SplitKFillsTheMachineOnlyWhenTilesAreFew) {
   for (int64_t m : {1, 16, 64, 256, 4096}) {
     const Schedule t = select_schedule(desc(8192, 8192), m, kH100Sms);
     const int64_t tiles = (8192 / 128) * ((m + t.blk_m - 1) / t.blk_m);
-    if (t.splits > 1) EXPECT_LE(tiles * t.splits, kH100Sms) << "m=" << m;
+    if (t.splits > 1) EXPECT_LE(tiles * t.splits, kH100Sms * t.ctas_per_sm) << "m=" << m;
   }
 }
 
