@@ -17,7 +17,8 @@ command -v ccache >/dev/null || need_apt+=(ccache)
 [ -f /usr/include/gtest/gtest.h ] || need_apt+=(libgtest-dev)
 [ -d /usr/src/googletest ] || need_apt+=(googletest)
 python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
-if [ ${#need_apt[@]} -gt 0 ]; then
+# MIXGEMM_NO_INSTALL=1: a machine without package access that carries .deps/ (the GPU machine).
+if [ ${#need_apt[@]} -gt 0 ] && [ "${MIXGEMM_NO_INSTALL:-0}" != 1 ]; then
   if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
     echo "setup: installing Debian packages: ${need_apt[*]}"
     # Machines without package access (the GPU machine) carry what they need instead.
@@ -29,7 +30,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
-if [ ! -f .deps/python/cutlass_library/source/include/cute/tensor.hpp ]; then
+if [ ! -f .deps/python/cutlass_library/source/include/cute/tensor.hpp ] && [ "${MIXGEMM_NO_INSTALL:-0}" != 1 ]; then
   echo "setup: installing nvidia-cutlass==${CUTLASS_VERSION} headers into .deps/python"
   python3 -m pip install -q --no-deps --disable-pip-version-check --target .deps/python "nvidia-cutlass==${CUTLASS_VERSION}"
 fi
