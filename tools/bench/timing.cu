@@ -51,6 +51,26 @@ Timing summarize(const std::vector<double>& per_call, int calls) {
   return t;
 }
 
+// Warm-up passes, then `repeats` passes each timed by events on the stream; a pass runs
+// `calls` GEMMs. Returns the median time per call.
+template <class Pass>
+Timing time_passes(cudaStream_t stream, const Pass& pass, int calls, const TimingOptions& opt) {
+  Event start, stop;
+  for (int w = 0; w < opt.warmup; ++w) pass();
+  BENCH_CUDA_CHECK(cudaStreamSynchronize(stream));
+  std::vector<double> per_call;
+  for (int r = 0; r < std::max(1, opt.repeats); ++r) {
+    BENCH_CUDA_CHECK(cudaEventRecord(start.get(), stream));
+    pass();
+    BENCH_CUDA_CHECK(cudaEventRecord(stop.get(), stream));
+    BENCH_CUDA_CHECK(cudaEventSynchronize(stop.get()));
+    float ms = 0;
+    BENCH_CUDA_CHECK(cudaEventElapsedTime(&ms, start.get(), stop.get()));
+    per_call.push_back(1e3 * ms / calls);
+  }
+  return summarize(per_call, calls);
+}
+
 }  // namespace
 
 double median(std::vector<double> v) {
@@ -66,37 +86,11 @@ Timing time_graph(cudaStream_t stream, const Enqueue& enqueue, int calls, const 
   BENCH_CUDA_CHECK(cudaStreamSynchronize(stream));
   Graph g;
   capture(stream, enqueue, calls, &g);
-  Event start, stop;
-  for (int i = 0; i < opt.warmup; ++i) BENCH_CUDA_CHECK(cudaGraphLaunch(g.exec, stream));
-  BENCH_CUDA_CHECK(cudaStreamSynchronize(stream));
-  std::vector<double> per_call;
-  for (int r = 0; r < std::max(1, opt.repeats); ++r) {
-    BENCH_CUDA_CHECK(cudaEventRecord(start.get(), stream));
-    BENCH_CUDA_CHECK(cudaGraphLaunch(g.exec, stream));
-    BENCH_CUDA_CHECK(cudaEventRecord(stop.get(), stream));
-    BENCH_CUDA_CHECK(cudaEventSynchronize(stop.get()));
-    float ms = 0;
-    BENCH_CUDA_CHECK(cudaEventElapsedTime(&ms, start.get(), stop.get()));
-    per_call.push_back(1e3 * ms / calls);
-  }
-  return summarize(per_call, calls);
+  return time_passes(stream, [&] { BENCH_CUDA_CHECK(cudaGraphLaunch(g.exec, stream)); }, calls, opt);
 }
 
 Timing time_eager(cudaStream_t stream, const Enqueue& enqueue, int calls, const TimingOptions& opt) {
-  Event start, stop;
-  for (int w = 0; w < opt.warmup; ++w)
-    for (int i = 0; i < calls; ++i) enqueue(i, stream);
-  std::vector<double> per_call;
-  for (int r = 0; r < std::max(1, opt.repeats); ++r) {
-    BENCH_CUDA_CHECK(cudaEventRecord(start.get(), stream));
-    for (int i = 0; i < calls; ++i) enqueue(i, stream);
-    BENCH_CUDA_CHECK(cudaEventRecord(stop.get(), stream));
-    BENCH_CUDA_CHECK(cudaEventSynchronize(stop.get()));
-    float ms = 0;
-    BENCH_CUDA_CHECK(cudaEventElapsedTime(&ms, start.get(), stop.get()));
-    per_call.push_back(1e3 * ms / calls);
-  }
-  return summarize(per_call, calls);
+  return time_passes(stream, [&] { for (int i = 0; i < calls; ++i) enqueue(i, stream); }, calls, opt);
 }
 
 Timing time_calls(cudaStream_t stream, const Enqueue& enqueue, int rotation, const TimingOptions& opt) {
