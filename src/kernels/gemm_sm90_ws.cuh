@@ -40,6 +40,11 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
   const int active = int(min(int64_t(Cfg::kConsumers), p.n / layout::kTileN - nb0));
   const int64_t m0 = int64_t(blockIdx.y) * Cfg::kBlkM;
 
+  // Let the next kernel in the stream launch now: its CTAs take the SM slots ours free as they
+  // finish and start streaming their weights while this grid drains (they wait on this grid's
+  // completion before touching its results).
+  ptx::launch_dependents();
+
   if (threadIdx.x == 0) {
     for (int s = 0; s < Cfg::kStages; ++s) {
       ptx::mbarrier_init(&full_bar[s], 1);
@@ -60,9 +65,8 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
     for (int v = 0; v < Cfg::kBlkM / 2; ++v) acc[v] = 0.0f;
     Mainloop::consume(p, pipe, consumer, consumer < active, k_begin, k_end, acc);
 
-    // Let the next kernel in the stream launch; then make sure the previous one has finished
-    // before touching memory it may read or write (Y, bias, the split-K workspace).
-    ptx::launch_dependents();
+    // Make sure the previous kernel has finished before touching memory it may read or write
+    // (Y, bias, the split-K workspace).
     ptx::grid_dependency_wait();
     if (consumer < active) {
       store_accumulators<Cfg>(p, acc, int64_t(nb0 + consumer) * layout::kTileN, m0, split);

@@ -132,25 +132,39 @@ struct MainloopSm90 {
   // executing thread's own shared-memory reads before the producer's next copy into the stage.
   __device__ static void release(const Pipeline& pipe, int stage) { ptx::mbarrier_arrive(&pipe.empty[stage]); }
 
-  // Loads and up-converts one prepacked tile (4 k16 steps) of this thread's fragment.
-  __device__ static void convert_tile(const GemmParams& p, const uint8_t* s, int consumer, const ThreadCoords& tc,
-                                      int tile_in_stage, int group_row, uint32_t (&a)[layout::kStepsPerTile][4]) {
+  // Scales and zero-point offsets of the group being converted, kept in registers while
+  // consecutive tiles share a group (group sizes >= 128 span several tiles): the shared-memory
+  // loads and broadcasts then happen once per group, not once per tile.
+  struct GroupCache {
+    int group = -1;             // absolute group index of the cached values; -1: none yet
+    uint32_t s_lo[2], s_hi[2];  // rows row_lo / row_lo + 8, for k16 steps 0-1 and 2-3
+    Offset o_lo[2], o_hi[2];
+  };
+
+  // group_row: the group's row among the stage's group parameters.
+  __device__ static void load_group(const GemmParams& p, const uint8_t* s, int consumer, const ThreadCoords& tc,
+                                    int group_row, GroupCache& gc) {
     // Group rows of steps 0-1 and 2-3 (they differ only at group size 32).
     const int row_b = p.group_size == 32 ? group_row + 1 : group_row;
     const uint16_t* sc = reinterpret_cast<const uint16_t*>(s + Cfg::kSOffset + consumer * Cfg::kGroupBytes);
-    const uint32_t s_lo[2] = {broadcast2(sc[group_row * 64 + tc.row_lo]), broadcast2(sc[row_b * 64 + tc.row_lo])};
-    const uint32_t s_hi[2] = {broadcast2(sc[group_row * 64 + tc.row_lo + 8]), broadcast2(sc[row_b * 64 + tc.row_lo + 8])};
-    Offset o_lo[2], o_hi[2];
+    gc.s_lo[0] = broadcast2(sc[group_row * 64 + tc.row_lo]);
+    gc.s_hi[0] = broadcast2(sc[group_row * 64 + tc.row_lo + 8]);
+    gc.s_lo[1] = broadcast2(sc[row_b * 64 + tc.row_lo]);
+    gc.s_hi[1] = broadcast2(sc[row_b * 64 + tc.row_lo + 8]);
     if constexpr (Cfg::kHasZero) {
       const uint16_t* zp = reinterpret_cast<const uint16_t*>(s + Cfg::kZOffset + consumer * Cfg::kGroupBytes);
-      o_lo[0] = Converter::offset_from_zero(zp[group_row * 64 + tc.row_lo]);
-      o_hi[0] = Converter::offset_from_zero(zp[group_row * 64 + tc.row_lo + 8]);
-      o_lo[1] = Converter::offset_from_zero(zp[row_b * 64 + tc.row_lo]);
-      o_hi[1] = Converter::offset_from_zero(zp[row_b * 64 + tc.row_lo + 8]);
+      gc.o_lo[0] = Converter::offset_from_zero(zp[group_row * 64 + tc.row_lo]);
+      gc.o_hi[0] = Converter::offset_from_zero(zp[group_row * 64 + tc.row_lo + 8]);
+      gc.o_lo[1] = Converter::offset_from_zero(zp[row_b * 64 + tc.row_lo]);
+      gc.o_hi[1] = Converter::offset_from_zero(zp[row_b * 64 + tc.row_lo + 8]);
     } else {
-      o_lo[0] = o_hi[0] = o_lo[1] = o_hi[1] = Converter::symmetric_offset(Cfg::kZeroBias);
+      gc.o_lo[0] = gc.o_hi[0] = gc.o_lo[1] = gc.o_hi[1] = Converter::symmetric_offset(Cfg::kZeroBias);
     }
+  }
 
+  // Loads and up-converts one prepacked tile (4 k16 steps) of this thread's fragment.
+  __device__ static void convert_tile(const uint8_t* s, int consumer, const ThreadCoords& tc, int tile_in_stage,
+                                      const GroupCache& gc, uint32_t (&a)[layout::kStepsPerTile][4]) {
     // This thread's 16 bytes per plane: one conflict-free LDS.128 each.
     const uint8_t* wsrc = s + Cfg::kWOffset + consumer * Cfg::kWBytes + tile_in_stage * Cfg::kWTileBytes + tc.t * 16;
     const uint4 plane0 = *reinterpret_cast<const uint4*>(wsrc);
@@ -159,7 +173,7 @@ struct MainloopSm90 {
 #pragma unroll
       for (int j = 0; j < 4; ++j) {
         const int h = j >> 1;
-        Converter::convert(w0[j], o_lo[h], o_hi[h], s_lo[h], s_hi[h], a[j]);
+        Converter::convert(w0[j], gc.o_lo[h], gc.o_hi[h], gc.s_lo[h], gc.s_hi[h], a[j]);
       }
     } else {
       const uint4 plane1 = *reinterpret_cast<const uint4*>(wsrc + layout::kPlaneBytes);
@@ -169,7 +183,32 @@ struct MainloopSm90 {
         const int h = j >> 1;
         const uint32_t* src = j < 2 ? w0 : w1;
         const uint32_t words[2] = {src[2 * (j & 1)], src[2 * (j & 1) + 1]};
-        Converter::convert(words, o_lo[h], o_hi[h], s_lo[h], s_hi[h], a[j]);
+        Converter::convert(words, gc.o_lo[h], gc.o_hi[h], gc.s_lo[h], gc.s_hi[h], a[j]);
+      }
+    }
+  }
+
+  // Converts a stage's tiles. kFull: all kStageTiles tiles are inside K (every stage but the
+  // last of a split), compiled without the tail checks.
+  template <bool kFull>
+  __device__ static void convert_stage(const GemmParams& p, const uint8_t* s, int consumer, const ThreadCoords& tc,
+                                       const StageRange& r, GroupCache& gc, AFragments& a) {
+#pragma unroll
+    for (int t = 0; t < kStageTiles; ++t) {
+      if (kFull || t < r.tiles) {
+        const int group = group_of(p, (r.kt0 + t) * Cfg::kBlkK);
+        if (p.group_size == 32 || group != gc.group) {
+          load_group(p, s, consumer, tc, group - r.group_first, gc);
+          gc.group = group;
+        }
+        convert_tile(s, consumer, tc, t, gc, a[t]);
+      } else {
+        // Past the end of K: zero weights against the zero-filled X slab, so every stage issues
+        // the same MMAs (a data-dependent branch around wgmma makes ptxas serialize them).
+#pragma unroll
+        for (int j = 0; j < 4; ++j)
+#pragma unroll
+          for (int q = 0; q < 4; ++q) a[t][j][q] = 0;
       }
     }
   }
@@ -178,27 +217,16 @@ struct MainloopSm90 {
   // `a` (the other buffer may still be read by the previous stage's MMAs), issue its MMAs, then
   // wait for the previous stage's MMAs and release that stage.
   __device__ static void consume_stage(const GemmParams& p, const Pipeline& pipe, int consumer, const ThreadCoords& tc,
-                                       int k_begin, int k_end, int it, AFragments& a,
+                                       int k_begin, int k_end, int it, GroupCache& gc, AFragments& a,
                                        float (&acc)[Cfg::kBlkM / 2]) {
     const int stage = it % kStages;
     ptx::mbarrier_wait(&pipe.full[stage], (it / kStages) & 1);
     const StageRange r = stage_range(p, k_begin, k_end, it);
     const uint8_t* s = pipe.smem + stage * Cfg::kStageBytes;
-#pragma unroll
-    for (int t = 0; t < kStageTiles; ++t) {
-      if (t < r.tiles) {
-        const int group_row = group_of(p, (r.kt0 + t) * Cfg::kBlkK) - r.group_first;
-        convert_tile(p, s, consumer, tc, t, group_row, a[t]);
-      } else {
-        // Past the end of K (last stage of a split): zero weights against the zero-filled X
-        // slab, so every stage issues the same MMAs (a data-dependent branch around wgmma
-        // would make ptxas serialize them).
-#pragma unroll
-        for (int j = 0; j < 4; ++j)
-#pragma unroll
-          for (int q = 0; q < 4; ++q) a[t][j][q] = 0;
-      }
-    }
+    if (r.tiles == kStageTiles)
+      convert_stage<true>(p, s, consumer, tc, r, gc, a);
+    else
+      convert_stage<false>(p, s, consumer, tc, r, gc, a);
 
     const uint32_t x_addr = ptx::smem_u32(s + Cfg::kXOffset);
 #pragma unroll
@@ -245,12 +273,13 @@ struct MainloopSm90 {
     // Two A buffers, alternating between iterations: the loop is unrolled by two so each
     // buffer is a compile-time register array.
     AFragments a0, a1;
+    GroupCache gc;
     int it = 0;
     for (; it + 1 < iters; it += 2) {
-      consume_stage(p, pipe, consumer, tc, k_begin, k_end, it, a0, acc);
-      consume_stage(p, pipe, consumer, tc, k_begin, k_end, it + 1, a1, acc);
+      consume_stage(p, pipe, consumer, tc, k_begin, k_end, it, gc, a0, acc);
+      consume_stage(p, pipe, consumer, tc, k_begin, k_end, it + 1, gc, a1, acc);
     }
-    if (it < iters) consume_stage(p, pipe, consumer, tc, k_begin, k_end, it, a0, acc);
+    if (it < iters) consume_stage(p, pipe, consumer, tc, k_begin, k_end, it, gc, a0, acc);
     ptx::wgmma_wait<0>();
 #pragma unroll
     for (int v = 0; v < Cfg::kBlkM / 2; ++v) ptx::fence_operand(acc[v]);
