@@ -40,14 +40,14 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
   const int active = int(min(int64_t(Cfg::kConsumers), p.n / layout::kTileN - nb0));
   const int64_t m0 = int64_t(blockIdx.y) * Cfg::kBlkM;
 
-#ifndef MIXGEMM_EARLY_PDL_TRIGGER
-#define MIXGEMM_EARLY_PDL_TRIGGER 1
-#endif
-  // Let the next kernel in the stream launch now: its CTAs take the SM slots ours free as they
+  // Programmatic dependent launch: without split-K the next kernel in the stream is the caller's
+  // (typically the next GEMM): let it launch now, so its CTAs take the SM slots ours free as they
   // finish and start streaming their weights while this grid drains (they wait on this grid's
-  // completion before touching its results). MIXGEMM_EARLY_PDL_TRIGGER=0 moves the trigger to
-  // the end of the mainloop (an A/B switch for the measurements in docs/perf-notes.md).
-  if (MIXGEMM_EARLY_PDL_TRIGGER) ptx::launch_dependents();
+  // completion before touching its results). With split-K the dependent is our reduction, which
+  // can do nothing early: it is released after the mainloop instead, so it does not hold SM
+  // slots. Measured A/B on an H100 (docs/perf-notes.md): early helps up to 1.14x without split-K
+  // and costs up to 1.4x with it.
+  if (!p.write_partials) ptx::launch_dependents();
 
   if (threadIdx.x == 0) {
     for (int s = 0; s < Cfg::kStages; ++s) {
@@ -69,7 +69,7 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
     for (int v = 0; v < Cfg::kBlkM / 2; ++v) acc[v] = 0.0f;
     Mainloop::consume(p, pipe, consumer, consumer < active, k_begin, k_end, acc);
 
-    if (!MIXGEMM_EARLY_PDL_TRIGGER) ptx::launch_dependents();
+    if (p.write_partials) ptx::launch_dependents();
     // Make sure the previous kernel has finished before touching memory it may read or write
     // (Y, bias, the split-K workspace).
     ptx::grid_dependency_wait();
