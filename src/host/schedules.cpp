@@ -1,6 +1,5 @@
 #include "host/schedules.h"
 
-
 #include "common/prepacked_layout.h"
 #include "host/kernel_registry.h"
 
