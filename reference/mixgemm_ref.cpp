@@ -234,7 +234,7 @@ QuantizedWeights make_weights(const WeightDesc& w, uint64_t seed, Distribution d
   return out;
 }
 
-std::vector<float> dequantize(const QuantizedWeights& qw) {
+std::vector<float> dequantize(const QuantizedWeights& qw, WeightRounding rounding) {
   const WeightDesc& w = qw.w;
   check_desc(w);
   const int bits = weight_bits(w.wtype);
@@ -260,10 +260,10 @@ std::vector<float> dequantize(const QuantizedWeights& qw) {
     for (int64_t nn = 0; nn < w.n; ++nn) {
       const size_t idx = static_cast<size_t>(kk * w.n + nn);
       const int d = static_cast<int>(q[idx]) - z[static_cast<size_t>(nn)];
-      // s * d is computed in float (d is a small integer); the only rounding that matters is the
-      // single one to the activation type.
-      out[idx] = act_to_float(
-          float_to_act(s[static_cast<size_t>(nn)] * static_cast<float>(d), w.act), w.act);
+      // s * d is exact in float (d is a small integer); the only rounding is the optional one to
+      // the activation type.
+      const float exact = s[static_cast<size_t>(nn)] * static_cast<float>(d);
+      out[idx] = rounding == WeightRounding::none ? exact : act_to_float(float_to_act(exact, w.act), w.act);
     }
   }
   return out;

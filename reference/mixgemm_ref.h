@@ -48,8 +48,12 @@ QuantizedWeights make_weights(const WeightDesc& w, uint64_t seed,
 std::vector<int32_t> pack_gptq(const std::vector<uint8_t>& q /*[K][N]*/, int64_t k, int64_t n, int bits);
 std::vector<uint8_t> unpack_gptq(const std::vector<int32_t>& packed, int64_t k, int64_t n, int bits);
 
-// Dequantized weights W[K][N] as the kernels define them: round_act(s * (q - z)), as float.
-std::vector<float> dequantize(const QuantizedWeights& qw);
+// Dequantized weights W[K][N] as the kernels define them (mixgemm.h, Numerics), as float:
+// to_activation: round_act(s * (q - z)), the weights of tiles larger than 16 tokens;
+// none: s * (q - z) exactly (a 16-bit float times an integer of at most 9 bits fits fp32), the
+// decode tiles, which apply the scale to fp32 sums.
+enum class WeightRounding { to_activation, none };
+std::vector<float> dequantize(const QuantizedWeights& qw, WeightRounding rounding = WeightRounding::to_activation);
 
 // ---- Activations and the GEMM oracle ---------------------------------------------------------
 

@@ -7,14 +7,17 @@
 // converted once into mixgemm's prepacked format (docs/prepacked-format.md) by prepack() on the
 // GPU or prepack_host() on the CPU; both produce the same bytes.
 //
-// Numerics: each weight is dequantized to the activation type, w = round(s * (q - z)) (one
-// rounding), products are accumulated in fp32, the bias is added in fp32 and the result is
-// rounded once to the output type. Results are bitwise reproducible run to run.
+// Numerics: q - z is exact in the activation type; token tiles of up to 16 (the decode
+// schedules, m8 and m16) multiply each group's fp32 sums by its scale, larger tiles dequantize
+// each weight to the activation type first, w = round(s * (q - z)) (one rounding). Products are
+// accumulated in fp32, the bias is added in fp32 and the result is rounded once to the output
+// type. Results are bitwise reproducible run to run (fixed summation order, also across split-K).
 //
 // Calling contract of mm():
 //   - never allocates, never synchronises, is safe to capture in a CUDA graph;
-//   - split-K schedules need a caller-provided workspace (workspace_bytes()); it need not be
-//     initialised and is only used within the call;
+//   - needs no workspace: split-K schedules reduce their partial sums on chip, inside a thread
+//     block cluster (the workspace fields are kept for schedules that may need one; today
+//     workspace_bytes() is 0 for every problem and schedule);
 //   - with programmatic dependent launch enabled (the default, see set_pdl_enabled), mm() may
 //     start reading the prepacked weights before the kernel preceding it on the stream has
 //     finished: weights must not be written by that kernel (they are constant during inference;
@@ -83,7 +86,7 @@ struct GemmArgs {
   void* y = nullptr;             // Y [m, n], row stride ldy (elements)
   int64_t ldy = 0;               // >= n and a multiple of 8; 0 = n
   const void* bias = nullptr;    // optional bias [n] in the activation type
-  void* workspace = nullptr;     // workspace_bytes(...) bytes, 256-byte aligned (may be null if 0)
+  void* workspace = nullptr;     // workspace_bytes(...) bytes (0 today: may be null)
   size_t workspace_bytes = 0;
   const char* schedule = nullptr;  // null or "auto": heuristic; else a name from list_schedules()
 };
@@ -93,7 +96,7 @@ struct GemmArgs {
 Status can_implement(const GemmArgs& args);
 
 // Workspace needed by mm() for any m' <= max_m with this weight description and schedule
-// (null/"auto" = the heuristic). Size it once for the largest batch and reuse it.
+// (null/"auto" = the heuristic). 0 for every schedule of this version.
 size_t workspace_bytes(const WeightDesc& w, int64_t max_m, const char* schedule = nullptr);
 
 // Launches the GEMM on `stream`.

@@ -62,14 +62,13 @@ Schedule select_schedule(const WeightDesc& w, int64_t m, int sm_count) {
   return s;
 }
 
-LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s) {
+LaunchPlan plan_launch(const WeightDesc& w, const Schedule& s) {
   LaunchPlan p;
   p.schedule = s;
   const int64_t k_tiles = w.k / layout::kTileK;
   const int64_t splits = s.splits < k_tiles ? s.splits : k_tiles;
   p.k_tiles_per_split = int((k_tiles + splits - 1) / splits);
   p.splits = int((k_tiles + p.k_tiles_per_split - 1) / p.k_tiles_per_split);
-  p.workspace_bytes = p.splits > 1 ? size_t(layout::align_up(int64_t(p.splits) * m * w.n * 4, 256)) : 0;
   return p;
 }
 

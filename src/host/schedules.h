@@ -2,7 +2,8 @@
 //
 // A schedule is "sm90_ws_n128_m<BlkM>[_o2][_sk<S>]": the warp-specialized sm_90 kernel with 128
 // weight rows and BlkM tokens per CTA, two CTAs per SM with _o2 (token tiles up to 64), K split
-// S ways (fp32 partials reduced in a fixed order).
+// S ways (the S CTAs of a tile form a cluster and reduce their fp32 partials in split order
+// through distributed shared memory).
 #pragma once
 
 #include <cstdint>
@@ -28,13 +29,12 @@ std::vector<Schedule> all_schedules();
 // The heuristic behind "auto". Every rule is stated with its reason in schedules.cpp.
 Schedule select_schedule(const WeightDesc& w, int64_t m, int sm_count);
 
-// How a schedule runs on a problem: the K range per split and the split-K workspace.
+// How a schedule runs on a problem: the K range per split.
 struct LaunchPlan {
   Schedule schedule;
   int splits = 1;              // effective splits (no empty split)
   int k_tiles_per_split = 0;   // 64-deep K tiles
-  size_t workspace_bytes = 0;  // fp32 partials [splits][m][n]; 0 without split-K
 };
-LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s);
+LaunchPlan plan_launch(const WeightDesc& w, const Schedule& s);
 
 }  // namespace mixgemm::detail

@@ -34,8 +34,11 @@ struct GemmConfig {
   // Large M has enough MMA work per tile, and its accumulators need the registers.
   static constexpr int kCtasPerSm = CtasPerSm;
   static_assert(CtasPerSm == 1 || (CtasPerSm == 2 && BlkM <= 64), "two CTAs per SM only fit small token tiles");
+  // (8-bit weights at BlkM 16 with two CTAs per SM: one tile, as two tiles' A fragments, their
+  // two 8-bit planes and the partial sums exceed the 80 registers a thread has there.)
   static constexpr int kStageTiles =
-      CtasPerSm == 2 ? (BlkM <= 16 ? 2 : 1) : (BlkM <= 32 ? 4 : (BlkM <= 128 ? 2 : 1));
+      CtasPerSm == 2 ? (BlkM <= 16 ? (kBits == 8 && BlkM == 16 ? 1 : 2) : 1)
+                     : (BlkM <= 32 ? 4 : (BlkM <= 128 ? 2 : 1));
 
   // ---- one pipeline stage in shared memory ----------------------------------------------------
   // X: kStageTiles slabs of BlkM rows x 64 elements (128 bytes) with the 128-byte swizzle; first,
@@ -63,8 +66,9 @@ struct GemmConfig {
   static constexpr int kStages =
       kSmemBudget / kStageBytes < kMaxStages ? kSmemBudget / kStageBytes : kMaxStages;
   static_assert(kStages >= 2, "at least double buffering");
-  static constexpr int kBarrierOffset = kStages * kStageBytes;  // full[kStages], empty[kStages]
-  static constexpr int kSmemBytes = kBarrierOffset + 2 * kStages * 8;
+  // full[kStages], empty[kStages], then the split-K cluster reduction's ready and done.
+  static constexpr int kBarrierOffset = kStages * kStageBytes;
+  static constexpr int kSmemBytes = kBarrierOffset + (2 * kStages + 2) * 8;
 
   // Registers per thread after setmaxnreg: the producer needs few; consumers hold BlkM/2 fp32
   // accumulators plus the converted A fragments. 128*40 + 256*232 <= 64K registers.

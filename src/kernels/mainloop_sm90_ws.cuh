@@ -15,6 +15,7 @@
 #include <cstdint>
 
 #include "common/prepacked_layout.h"
+#include "kernels/act_float.cuh"
 #include "kernels/dequant.cuh"
 #include "kernels/gemm_params.h"
 #include "kernels/sm90_ptx.cuh"
@@ -128,6 +129,19 @@ struct MainloopSm90 {
     int t, lane, row_lo;  // thread in the warpgroup; fragment rows row_lo and row_lo + 8
   };
 
+  // Descriptor offset of k16 step j of slab t from the stage's first X slab: the start address
+  // field counts 16-byte units and does not overflow inside shared memory, so the stage's
+  // descriptor is built once and stepped by a constant (not rebuilt per MMA).
+  __device__ static constexpr uint64_t x_desc_step(int t, int j) { return uint64_t(t * Cfg::kXSlabBytes + j * 32) >> 4; }
+
+  __device__ static ThreadCoords thread_coords() {
+    ThreadCoords tc;
+    tc.t = threadIdx.x % 128;
+    tc.lane = tc.t % 32;
+    tc.row_lo = (tc.t / 32) * 16 + tc.lane / 4;
+    return tc;
+  }
+
   // Every consumer thread arrives: an mbarrier arrive (release, CTA scope) orders only the
   // executing thread's own shared-memory reads before the producer's next copy into the stage.
   __device__ static void release(const Pipeline& pipe, int stage) { ptx::mbarrier_arrive(&pipe.empty[stage]); }
@@ -228,7 +242,7 @@ struct MainloopSm90 {
     else
       convert_stage<false>(p, s, consumer, tc, r, gc, a);
 
-    const uint32_t x_addr = ptx::smem_u32(s + Cfg::kXOffset);
+    const uint64_t x_desc = smem_desc_k_major_sw128(ptx::smem_u32(s + Cfg::kXOffset));
 #pragma unroll
     for (int v = 0; v < Cfg::kBlkM / 2; ++v) ptx::fence_operand(acc[v]);
 #pragma unroll
@@ -242,7 +256,7 @@ struct MainloopSm90 {
     for (int t = 0; t < kStageTiles; ++t) {
 #pragma unroll
       for (int j = 0; j < 4; ++j) {
-        wgmma_rs<Cfg::kAct, Cfg::kBlkM>(a[t][j], smem_desc_k_major_sw128(x_addr + t * Cfg::kXSlabBytes + j * 32), acc);
+        wgmma_rs<Cfg::kAct, Cfg::kBlkM>(a[t][j], x_desc + x_desc_step(t, j), acc);
       }
     }
     ptx::wgmma_commit();
@@ -254,12 +268,141 @@ struct MainloopSm90 {
     if (it > 0) release(pipe, (it - 1) % kStages);
   }
 
+  // ---- decode consumer: small token tiles, group scales applied to fp32 sums ------------------
+  // At BlkM <= 16 a thread holds only BlkM/2 accumulators, so multiplying each tile's fp32 sums
+  // by the group scale (BlkM/2 FFMA per tile) is cheaper than scaling every weight pair before
+  // the MMA (16 HMUL2 per tile), and it rounds the weights less (q - z is exact). Each tile's
+  // MMAs write a fresh partial sum (the first k16 step overwrites it); the partials are scaled
+  // into the running sums once the stage's MMAs are done. ptxas serializes every wgmma of a
+  // kernel whose ordinary instructions read a wgmma accumulator while any MMA is in flight
+  // (C7514), so this consumer drains its MMAs each stage (wait 0): the other consumer warps on
+  // the scheduler cover that wait. Group sizes must be multiples of 64 (one scale per tile and
+  // row); group size 32 takes the general consumer.
+  static constexpr bool kScaleAfterMma = Cfg::kBlkM <= 16;
+
+  struct DecodeGroup {  // the group being converted
+    int tiles_per_group, tile_in_group;
+    bool loaded;  // false until the split's first group is read
+    float s_lo, s_hi;  // scales of fragment rows row_lo and row_lo + 8
+    Offset o_lo, o_hi;
+  };
+
+  __device__ static void load_group_decode(const uint8_t* s, int consumer, const ThreadCoords& tc, int group_row,
+                                           DecodeGroup& g) {
+    const uint16_t* sc = reinterpret_cast<const uint16_t*>(s + Cfg::kSOffset + consumer * Cfg::kGroupBytes);
+    g.s_lo = act_to_float<Cfg::kAct>(sc[group_row * 64 + tc.row_lo]);
+    g.s_hi = act_to_float<Cfg::kAct>(sc[group_row * 64 + tc.row_lo + 8]);
+    if constexpr (Cfg::kHasZero) {
+      const uint16_t* zp = reinterpret_cast<const uint16_t*>(s + Cfg::kZOffset + consumer * Cfg::kGroupBytes);
+      g.o_lo = Converter::offset_from_zero(zp[group_row * 64 + tc.row_lo]);
+      g.o_hi = Converter::offset_from_zero(zp[group_row * 64 + tc.row_lo + 8]);
+    } else {
+      g.o_lo = g.o_hi = Converter::symmetric_offset(Cfg::kZeroBias);
+    }
+  }
+
+  __device__ static void convert_tile_unscaled(const uint8_t* s, int consumer, const ThreadCoords& tc,
+                                               int tile_in_stage, const DecodeGroup& g,
+                                               uint32_t (&a)[layout::kStepsPerTile][4]) {
+    const uint8_t* wsrc = s + Cfg::kWOffset + consumer * Cfg::kWBytes + tile_in_stage * Cfg::kWTileBytes + tc.t * 16;
+    const uint4 plane0 = *reinterpret_cast<const uint4*>(wsrc);
+    const uint32_t w0[4] = {plane0.x, plane0.y, plane0.z, plane0.w};
+    if constexpr (Cfg::kBits == 4) {
+#pragma unroll
+      for (int j = 0; j < 4; ++j) Converter::convert_unscaled(w0[j], g.o_lo, g.o_hi, a[j]);
+    } else {
+      const uint4 plane1 = *reinterpret_cast<const uint4*>(wsrc + layout::kPlaneBytes);
+      const uint32_t w1[4] = {plane1.x, plane1.y, plane1.z, plane1.w};
+#pragma unroll
+      for (int j = 0; j < 4; ++j) {
+        const uint32_t* src = j < 2 ? w0 : w1;
+        const uint32_t words[2] = {src[2 * (j & 1)], src[2 * (j & 1) + 1]};
+        Converter::convert_unscaled(words, g.o_lo, g.o_hi, a[j]);
+      }
+    }
+  }
+
+  // One stage of the decode consumer; the stage is released once its MMAs are done.
+  template <bool kFull>
+  __device__ static void decode_stage(const Pipeline& pipe, int stage, int consumer, const ThreadCoords& tc,
+                                      int tiles, DecodeGroup& g, float (&sum)[Cfg::kBlkM / 2]) {
+    const uint8_t* s = pipe.smem + stage * Cfg::kStageBytes;
+    AFragments a;
+    float part[kStageTiles][Cfg::kBlkM / 2];
+    float s_lo[kStageTiles], s_hi[kStageTiles];
+    int group_row = 0;  // row among the stage's group parameters (row 0: the first tile's group)
+#pragma unroll
+    for (int t = 0; t < kStageTiles; ++t) {
+      if (kFull || t < tiles) {
+        if (t > 0 && g.tile_in_group == 0) ++group_row;
+        if (g.tile_in_group == 0 || !g.loaded) {
+          load_group_decode(s, consumer, tc, group_row, g);
+          g.loaded = true;
+        }
+        convert_tile_unscaled(s, consumer, tc, t, g, a[t]);
+        s_lo[t] = g.s_lo;
+        s_hi[t] = g.s_hi;
+        if (++g.tile_in_group == g.tiles_per_group) g.tile_in_group = 0;
+      } else {
+        // Past the end of K: zero weights against TMA's zero-filled X slab (the MMAs are issued
+        // regardless: a data-dependent branch around wgmma serializes them), and a zero scale,
+        // since this tile's shared-memory scale slot holds no loaded group.
+#pragma unroll
+        for (int j = 0; j < 4; ++j)
+#pragma unroll
+          for (int q = 0; q < 4; ++q) a[t][j][q] = 0;
+        s_lo[t] = s_hi[t] = 0.0f;
+      }
+    }
+    const uint64_t x_desc = smem_desc_k_major_sw128(ptx::smem_u32(s + Cfg::kXOffset));
+#pragma unroll
+    for (int t = 0; t < kStageTiles; ++t)
+#pragma unroll
+      for (int j = 0; j < 4; ++j)
+#pragma unroll
+        for (int q = 0; q < 4; ++q) ptx::fence_operand(a[t][j][q]);
+    ptx::wgmma_fence();
+#pragma unroll
+    for (int t = 0; t < kStageTiles; ++t)
+#pragma unroll
+      for (int j = 0; j < 4; ++j)
+        wgmma_rs<Cfg::kAct, Cfg::kBlkM>(a[t][j], x_desc + x_desc_step(t, j), part[t], /*accumulate=*/j > 0);
+    ptx::wgmma_commit();
+    ptx::wgmma_wait<0>();
+#pragma unroll
+    for (int t = 0; t < kStageTiles; ++t)
+#pragma unroll
+      for (int v = 0; v < Cfg::kBlkM / 2; ++v) ptx::fence_operand(part[t][v]);
+    release(pipe, stage);
+    // Rows row_lo (v % 4 < 2) and row_lo + 8 of each 8-column chunk.
+#pragma unroll
+    for (int t = 0; t < kStageTiles; ++t)
+#pragma unroll
+      for (int v = 0; v < Cfg::kBlkM / 2; ++v) sum[v] = fmaf(v % 4 < 2 ? s_lo[t] : s_hi[t], part[t][v], sum[v]);
+  }
+
+  __device__ static void consume_decode(const GemmParams& p, const Pipeline& pipe, int consumer,
+                                        const ThreadCoords& tc, int k_begin, int k_end,
+                                        float (&acc)[Cfg::kBlkM / 2]) {
+    const int iters = (k_end - k_begin + kStageTiles - 1) / kStageTiles;
+    DecodeGroup g;
+    g.tiles_per_group = p.group_size / Cfg::kBlkK;
+    g.tile_in_group = k_begin % g.tiles_per_group;  // a split may start inside a group
+    g.loaded = false;
+    for (int it = 0; it < iters; ++it) {
+      const int stage = it % kStages;
+      ptx::mbarrier_wait(&pipe.full[stage], (it / kStages) & 1);
+      const int tiles = min(kStageTiles, k_end - (k_begin + it * kStageTiles));
+      if (tiles == kStageTiles)
+        decode_stage<true>(pipe, stage, consumer, tc, tiles, g, acc);
+      else
+        decode_stage<false>(pipe, stage, consumer, tc, tiles, g, acc);
+    }
+  }
+
   __device__ static void consume(const GemmParams& p, const Pipeline& pipe, int consumer, bool active, int k_begin,
                                  int k_end, float (&acc)[Cfg::kBlkM / 2]) {
-    ThreadCoords tc;
-    tc.t = threadIdx.x % 128;
-    tc.lane = tc.t % 32;
-    tc.row_lo = (tc.t / 32) * 16 + tc.lane / 4;
+    const ThreadCoords tc = thread_coords();
     const int iters = (k_end - k_begin + kStageTiles - 1) / kStageTiles;
 
     if (!active) {  // no weight rows for this warpgroup: just keep the pipeline turning
@@ -268,6 +411,12 @@ struct MainloopSm90 {
         release(pipe, it % kStages);
       }
       return;
+    }
+    if constexpr (kScaleAfterMma) {
+      if (p.group_size % Cfg::kBlkK == 0) {
+        consume_decode(p, pipe, consumer, tc, k_begin, k_end, acc);
+        return;
+      }
     }
 
     // Two A buffers, alternating between iterations: the loop is unrolled by two so each

@@ -37,14 +37,18 @@ MIXGEMM_RS_ATOM(256)
 
 template <class Atom, size_t... I>
 __device__ __forceinline__ void wgmma_rs_impl(const uint32_t (&a)[4], uint64_t desc_b,
-                                              float (&d)[sizeof...(I)], std::index_sequence<I...>) {
-  Atom::fma(a[0], a[1], a[2], a[3], desc_b, d[I]...);
+                                              float (&d)[sizeof...(I)], gmma::ScaleOut scale_d,
+                                              std::index_sequence<I...>) {
+  Atom::fma(a[0], a[1], a[2], a[3], desc_b, d[I]..., scale_d);
 }
 
-// One m64nNk16 MMA; d holds the N/2 accumulators this thread owns.
+// One m64nNk16 MMA; d holds the N/2 accumulators this thread owns. accumulate = false
+// overwrites d (D = A.B) instead of adding to it: starts a fresh partial sum without zeroing.
 template <ActType A, int N>
-__device__ __forceinline__ void wgmma_rs(const uint32_t (&a)[4], uint64_t desc_b, float (&d)[N / 2]) {
-  wgmma_rs_impl<typename RsAtom<A, N>::type>(a, desc_b, d, std::make_index_sequence<N / 2>{});
+__device__ __forceinline__ void wgmma_rs(const uint32_t (&a)[4], uint64_t desc_b, float (&d)[N / 2],
+                                         bool accumulate = true) {
+  wgmma_rs_impl<typename RsAtom<A, N>::type>(a, desc_b, d, accumulate ? gmma::ScaleOut::One : gmma::ScaleOut::Zero,
+                                             std::make_index_sequence<N / 2>{});
 }
 
 // Shared-memory matrix descriptor for a K-major operand stored as 128-byte rows with the

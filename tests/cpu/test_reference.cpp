@@ -436,6 +436,27 @@ TEST(RefWeights, DequantizeRandomRoundsOnceToActType) {
   }
 }
 
+// The decode tiles' numerics: s * (q - z) with no rounding at all (exact in fp32).
+TEST(RefWeights, DequantizeUnroundedIsExact) {
+  for (ActType at : kAllActTypes) {
+    for (WeightType wt : {WeightType::u8, WeightType::u4b8}) {
+      WeightDesc d;
+      d.wtype = wt;
+      d.act = at;
+      d.n = 64;
+      d.k = 256;
+      d.group_size = 128;
+      const auto qw = ref::make_weights(d, 11);
+      const auto w = ref::dequantize(qw, ref::WeightRounding::none);
+      for (int64_t kk = 0; kk < d.k; ++kk)
+        for (int64_t nn = 0; nn < d.n; ++nn) {
+          const double exact = static_cast<double>(qw.scale(kk, nn)) * (qw.q(kk, nn) - qw.zero(kk, nn));
+          ASSERT_EQ(static_cast<double>(w[static_cast<size_t>(kk * d.n + nn)]), exact) << "k=" << kk << " n=" << nn;
+        }
+    }
+  }
+}
+
 // ---- activations, gemm, compare -----------------------------------------------------------------
 
 TEST(RefActivations, RangesAndPoisonedPadding) {

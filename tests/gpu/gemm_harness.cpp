@@ -1,6 +1,7 @@
 #include "gemm_harness.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <sstream>
@@ -35,6 +36,16 @@ Tolerance gemm_tolerance(ActType act, int64_t k, double max_abs_w) {
   const double rtol = act == ActType::bf16 ? 2.0 * std::ldexp(1.0, -8) : 2.0 * std::ldexp(1.0, -11);
   const double atol = double(k) * std::ldexp(1.0, -22) * max_abs_w;
   return {rtol, atol};
+}
+
+// The weight numerics of the schedule mm() runs (mixgemm.h, Numerics): the decode tiles (m8,
+// m16) apply scales to fp32 sums when the group size is a multiple of 64, never rounding a weight.
+ref::WeightRounding weight_rounding(const WeightDesc& w, int64_t m, const char* schedule) {
+  const std::string name = schedule != nullptr && std::string(schedule) != "auto" ? schedule : select_schedule(w, m);
+  const size_t at = name.find("_m");
+  const int blk_m = at == std::string::npos ? 0 : std::atoi(name.c_str() + at + 2);
+  const int64_t group = w.group_size > 0 ? w.group_size : w.k;
+  return blk_m > 0 && blk_m <= 16 && group % 64 == 0 ? ref::WeightRounding::none : ref::WeightRounding::to_activation;
 }
 
 uint64_t fresh_seed() {
@@ -126,7 +137,7 @@ void run_case(const CaseSpec& spec_in, CaseResult* res, int runs) {
     }
   }
 
-  const std::vector<float> wdq = ref::dequantize(qw);
+  const std::vector<float> wdq = ref::dequantize(qw, weight_rounding(w, spec.m, spec.schedule));
   double max_w = 0;
   for (float v : wdq) max_w = std::max(max_w, double(std::fabs(v)));
   const std::vector<double> yref = ref::gemm(x, spec.m, spec.k, ldx, wdq, spec.n, bias, spec.act);
