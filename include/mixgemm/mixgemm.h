@@ -11,13 +11,12 @@
 // schedules, m8 and m16) multiply each group's fp32 sums by its scale, larger tiles dequantize
 // each weight to the activation type first, w = round(s * (q - z)) (one rounding). Products are
 // accumulated in fp32, the bias is added in fp32 and the result is rounded once to the output
-// type. Results are bitwise reproducible run to run (fixed summation order, also across split-K).
+// type. Results are bitwise reproducible run to run (split-K partials are summed in split order).
 //
 // Calling contract of mm():
 //   - never allocates, never synchronises, is safe to capture in a CUDA graph;
-//   - needs no workspace: split-K schedules reduce their partial sums on chip, inside a thread
-//     block cluster (the workspace fields are kept for schedules that may need one; today
-//     workspace_bytes() is 0 for every problem and schedule);
+//   - split-K schedules need a caller-provided workspace (workspace_bytes()); it need not be
+//     initialised and is only used within the call;
 //   - with programmatic dependent launch enabled (the default, see set_pdl_enabled), mm() may
 //     start reading the prepacked weights before the kernel preceding it on the stream has
 //     finished: weights must not be written by that kernel (they are constant during inference;
@@ -86,7 +85,7 @@ struct GemmArgs {
   void* y = nullptr;             // Y [m, n], row stride ldy (elements)
   int64_t ldy = 0;               // >= n and a multiple of 8; 0 = n
   const void* bias = nullptr;    // optional bias [n] in the activation type
-  void* workspace = nullptr;     // workspace_bytes(...) bytes (0 today: may be null)
+  void* workspace = nullptr;     // workspace_bytes(...) bytes, 256-byte aligned (may be null if 0)
   size_t workspace_bytes = 0;
   const char* schedule = nullptr;  // null or "auto": heuristic; else a name from list_schedules()
 };
@@ -96,7 +95,7 @@ struct GemmArgs {
 Status can_implement(const GemmArgs& args);
 
 // Workspace needed by mm() for any m' <= max_m with this weight description and schedule
-// (null/"auto" = the heuristic). 0 for every schedule of this version.
+// (null/"auto" = the heuristic). Size it once for the largest batch and reuse it.
 size_t workspace_bytes(const WeightDesc& w, int64_t max_m, const char* schedule = nullptr);
 
 // Launches the GEMM on `stream`.
@@ -109,8 +108,39 @@ Status mm(const GemmArgs& args, cudaStream_t stream);
 // m = token columns per CTA, sk = fixed split-K factor.
 std::vector<std::string> list_schedules(WeightType wtype, ActType act);
 
-// The schedule that "auto" picks for this problem on the current device.
+// The schedule that "auto" picks for this problem on the current device (selection table, else
+// the heuristic).
 std::string select_schedule(const WeightDesc& w, int64_t m);
+
+// ---- Selection tables ------------------------------------------------------------------------
+// "auto" first looks the problem up in a selection table: the fastest schedule measured per
+// (types, group size, K, N, M) on one GPU model, written by mixgemm-tune (docs/tuning.md). The
+// table in use is the file named by the environment variable MIXGEMM_TUNING_TABLE if set, else
+// the built-in table measured on a GPU of the current device's name and SM count, else none (the
+// heuristic alone decides). Problems between tuned points take the nearest tuned shape's token
+// tile and occupancy; see docs/tuning.md for the exact rule.
+struct TunedPoint {
+  ActType act = ActType::bf16;
+  WeightType wtype = WeightType::u4b8;
+  int64_t group_size = 128;  // as used: K for channel-wise
+  int64_t k = 0, n = 0, m = 0;
+  std::string schedule;      // the fastest schedule measured at this point (a list_schedules() name)
+  double us = 0;             // its time
+};
+struct TuningTable {
+  std::string device;  // cudaDeviceProp::name of the GPU it was measured on
+  int sm_count = 0;
+  std::vector<TunedPoint> points;
+};
+// The table's text form (docs/tuning.md), and back. parse_tuning_table reports the first bad
+// line by number.
+std::string format_tuning_table(const TuningTable& table);
+Status parse_tuning_table(const std::string& text, TuningTable* out);
+// Replaces the table "auto" uses in this process: a file path, "" for no table (heuristic only),
+// or null to return to the default (MIXGEMM_TUNING_TABLE, then the built-in tables).
+Status use_tuning_table(const char* path);
+// Where the current device's table comes from: "file:<path>", "builtin:<device>" or "none".
+std::string tuning_table_source();
 
 // Programmatic dependent launch (PDL) on mixgemm's launches: on by default; the environment
 // variable MIXGEMM_PDL=0 or this switch turns it off (process-wide).

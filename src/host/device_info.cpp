@@ -3,6 +3,7 @@
 #include <cuda_runtime_api.h>
 
 #include <array>
+#include <cstdio>
 #include <mutex>
 #include <string>
 
@@ -36,6 +37,13 @@ Status current_device_info(DeviceInfo* info) {
     e = cudaGetLastError();
     return {StatusCode::cuda_error, std::string("device attribute query failed: ") + cudaGetErrorString(e)};
   }
+  // The name is only in the device properties (a host query, once per device).
+  cudaDeviceProp prop;
+  if ((e = cudaGetDeviceProperties(&prop, dev)) != cudaSuccess) {
+    cudaGetLastError();
+    return {StatusCode::cuda_error, std::string("device property query failed: ") + cudaGetErrorString(e)};
+  }
+  std::snprintf(d.name, sizeof d.name, "%s", prop.name);
   if (dev >= 0 && dev < kMaxDevices) {
     std::lock_guard<std::mutex> lock(g_mutex);
     g_cache[dev] = d;

@@ -10,6 +10,7 @@ struct DeviceInfo {
   int ordinal = -1;
   int cc_major = 0, cc_minor = 0;
   int sm_count = 0;
+  char name[96] = {};  // cudaDeviceProp::name, e.g. "NVIDIA H100 80GB HBM3" (selection tables)
 };
 
 // Fills `info` for the calling thread's current device; not_supported if there is none.

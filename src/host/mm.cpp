@@ -11,6 +11,7 @@
 #include "host/launchers.h"
 #include "host/schedules.h"
 #include "host/tensor_map.h"
+#include "host/tuning_table.h"
 #include "host/validate.h"
 #include "mixgemm/mixgemm.h"
 
@@ -56,8 +57,25 @@ Status can_implement(const GemmArgs& args) {
   return detail::resolve_gemm(args, &r);
 }
 
-size_t workspace_bytes(const WeightDesc&, int64_t, const char*) {
-  return 0;  // split-K partials are reduced inside each tile's cluster (kernels/splitk_cluster.cuh)
+size_t workspace_bytes(const WeightDesc& in, int64_t max_m, const char* schedule) {
+  if (!check_weight_desc(in).ok() || max_m <= 0) return 0;
+  const WeightDesc w = detail::normalize(in);
+  if (schedule != nullptr && std::string(schedule) != "auto") {
+    detail::Schedule s;
+    if (!detail::parse_schedule(schedule, &s)) return 0;
+    return detail::plan_launch(w, max_m, s).workspace_bytes;  // grows with m at a fixed split
+  }
+  detail::DeviceInfo dev;
+  if (!detail::current_device_info(&dev).ok()) return 0;
+  // The heuristic's split depends on m; split-K only happens while the tiles fit one wave, so
+  // scanning m up to 256 tiles per SM covers every case.
+  size_t most = 0;
+  const int64_t scan = max_m < int64_t(256) * dev.sm_count ? max_m : int64_t(256) * dev.sm_count;
+  for (int64_t m = 1; m <= scan; ++m) {
+    const size_t b = detail::plan_launch(w, m, detail::auto_schedule(w, m, dev)).workspace_bytes;
+    most = b > most ? b : most;
+  }
+  return most;
 }
 
 std::vector<std::string> list_schedules(WeightType wtype, ActType act) {
@@ -71,7 +89,7 @@ std::vector<std::string> list_schedules(WeightType wtype, ActType act) {
 std::string select_schedule(const WeightDesc& in, int64_t m) {
   detail::DeviceInfo dev;
   if (!check_weight_desc(in).ok() || !detail::current_device_info(&dev).ok()) return "";
-  return detail::schedule_name(detail::select_schedule(detail::normalize(in), m, dev.sm_count));
+  return detail::schedule_name(detail::auto_schedule(detail::normalize(in), m, dev));
 }
 
 Status mm(const GemmArgs& args, cudaStream_t stream) {
@@ -98,20 +116,33 @@ Status mm(const GemmArgs& args, cudaStream_t stream) {
   p.groups = int(r.w.groups());
   p.group_shift = (p.group_size & (p.group_size - 1)) == 0 ? __builtin_ctz(unsigned(p.group_size)) : -1;
   p.k_tiles_per_split = plan.k_tiles_per_split;
-  p.splits = plan.splits;
-  p.out = args.y;
+  p.write_partials = plan.splits > 1;
+  p.out = p.write_partials ? args.workspace : args.y;
 
   if (log_schedules()) {
-    std::fprintf(stderr, "[mixgemm] mm m=%lld n=%lld k=%lld act=%s wtype=%s group=%lld schedule=%s%s splits=%d\n",
+    std::fprintf(stderr,
+                 "[mixgemm] mm m=%lld n=%lld k=%lld act=%s wtype=%s group=%lld schedule=%s%s splits=%d table=%s\n",
                  (long long)args.m, (long long)r.w.n, (long long)r.w.k, to_string(r.w.act), to_string(r.w.wtype),
                  (long long)r.w.group_size, r.auto_schedule ? "auto:" : "",
-                 detail::schedule_name(plan.schedule).c_str(), plan.splits);
+                 detail::schedule_name(plan.schedule).c_str(), plan.splits, tuning_table_source().c_str());
   }
 
   const bool pdl = pdl_enabled();
   const detail::GemmLauncher launch = detail::find_gemm_launcher(r.w.act, r.w.wtype, plan.schedule.blk_m, plan.schedule.ctas_per_sm);
   cudaError_t e = launch(p, plan.splits, stream, pdl);
   if (e != cudaSuccess) return cuda_failure("mixgemm::mm: GEMM launch failed", e);
+  if (plan.splits > 1) {
+    kernels::SplitKReduceParams rp{};
+    rp.partials = static_cast<const float*>(args.workspace);
+    rp.bias = p.bias;
+    rp.out = static_cast<uint16_t*>(args.y);
+    rp.m = args.m;
+    rp.n = r.w.n;
+    rp.ldy = r.ldy;
+    rp.splits = plan.splits;
+    e = detail::launch_splitk_reduce(rp, r.w.act, stream, pdl);
+    if (e != cudaSuccess) return cuda_failure("mixgemm::mm: split-K reduce launch failed", e);
+  }
   return Status::success();
 }
 

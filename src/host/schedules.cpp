@@ -31,7 +31,7 @@ bool parse_schedule(const std::string& name, Schedule* out) {
   return false;
 }
 
-Schedule select_schedule(const WeightDesc& w, int64_t m, int sm_count) {
+Schedule heuristic_schedule(const WeightDesc& w, int64_t m, int sm_count) {
   Schedule s;
   // Token tile: the smallest wgmma N extent that covers M, so no MMA work or activation bytes
   // are spent on padding columns while M <= 128; past that, 256-wide tiles halve the weight
@@ -48,27 +48,33 @@ Schedule select_schedule(const WeightDesc& w, int64_t m, int sm_count) {
   // bound a small-M CTA; a second resident CTA overlaps them (5-15% faster at M <= 16).
   if (m <= 16) s.ctas_per_sm = 2;
 
+  s.splits = split_for(w, m, s.blk_m, s.ctas_per_sm, sm_count);
+  return s;
+}
+
+int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm_count) {
   // Split K when the output tiles leave CTA slots idle (few tiles at small M and N): the largest
   // split that keeps all CTAs in one wave, while each split still streams >= 4 K tiles (the
   // pipeline's fill and drain would dominate otherwise).
   const int64_t n_tiles = (w.n + kBlockN - 1) / kBlockN;
-  const int64_t tiles = n_tiles * ((m + s.blk_m - 1) / s.blk_m);
+  const int64_t tiles = n_tiles * ((m + blk_m - 1) / blk_m);
   const int64_t k_tiles = w.k / layout::kTileK;
-  const int64_t slots = int64_t(sm_count) * s.ctas_per_sm;  // CTAs resident at once
-  s.splits = 1;
+  const int64_t slots = int64_t(sm_count) * ctas_per_sm;  // CTAs resident at once
+  int splits = 1;
   for (int sk : kSplitChoices) {
-    if (tiles * sk <= slots && k_tiles / sk >= 4) s.splits = sk;
+    if (tiles * sk <= slots && k_tiles / sk >= 4) splits = sk;
   }
-  return s;
+  return splits;
 }
 
-LaunchPlan plan_launch(const WeightDesc& w, const Schedule& s) {
+LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s) {
   LaunchPlan p;
   p.schedule = s;
   const int64_t k_tiles = w.k / layout::kTileK;
   const int64_t splits = s.splits < k_tiles ? s.splits : k_tiles;
   p.k_tiles_per_split = int((k_tiles + splits - 1) / splits);
   p.splits = int((k_tiles + p.k_tiles_per_split - 1) / p.k_tiles_per_split);
+  p.workspace_bytes = p.splits > 1 ? size_t(layout::align_up(int64_t(p.splits) * m * w.n * 4, 256)) : 0;
   return p;
 }
 

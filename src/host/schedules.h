@@ -2,8 +2,7 @@
 //
 // A schedule is "sm90_ws_n128_m<BlkM>[_o2][_sk<S>]": the warp-specialized sm_90 kernel with 128
 // weight rows and BlkM tokens per CTA, two CTAs per SM with _o2 (token tiles up to 64), K split
-// S ways (the S CTAs of a tile form a cluster and reduce their fp32 partials in split order
-// through distributed shared memory).
+// S ways (fp32 partials reduced in a fixed order).
 #pragma once
 
 #include <cstdint>
@@ -26,15 +25,19 @@ std::string schedule_name(const Schedule& s);
 bool parse_schedule(const std::string& name, Schedule* out);
 std::vector<Schedule> all_schedules();
 
-// The heuristic behind "auto". Every rule is stated with its reason in schedules.cpp.
-Schedule select_schedule(const WeightDesc& w, int64_t m, int sm_count);
+// The heuristic behind "auto" where no selection table covers the problem. Every rule is
+// stated with its reason in schedules.cpp.
+Schedule heuristic_schedule(const WeightDesc& w, int64_t m, int sm_count);
+// The split-K factor the heuristic gives a token tile and occupancy on this problem.
+int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm_count);
 
-// How a schedule runs on a problem: the K range per split.
+// How a schedule runs on a problem: the K range per split and the split-K workspace.
 struct LaunchPlan {
   Schedule schedule;
   int splits = 1;              // effective splits (no empty split)
   int k_tiles_per_split = 0;   // 64-deep K tiles
+  size_t workspace_bytes = 0;  // fp32 partials [splits][m][n]; 0 without split-K
 };
-LaunchPlan plan_launch(const WeightDesc& w, const Schedule& s);
+LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s);
 
 }  // namespace mixgemm::detail

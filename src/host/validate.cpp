@@ -7,6 +7,7 @@
 #include "common/prepacked_layout.h"
 #include "host/device_info.h"
 #include "host/kernel_registry.h"
+#include "host/tuning_table.h"
 
 namespace mixgemm::detail {
 
@@ -136,15 +137,24 @@ Status resolve_gemm(const GemmArgs& a, ResolvedGemm* out) {
   const Status dev_st = current_device_info(&dev);
   if (r.auto_schedule) {
     if (!dev_st.ok()) return Status{dev_st.code, std::string(fn) + ": " + dev_st.message};
-    sched = select_schedule(r.w, a.m, dev.sm_count);
+    sched = auto_schedule(r.w, a.m, dev);
   }
   if (find_gemm_launcher(r.w.act, r.w.wtype, sched.blk_m, sched.ctas_per_sm) == nullptr)
     return Status::unsupported(std::string(fn) + ": schedule " + schedule_name(sched) + " for act=" + to_string(r.w.act) +
                                " wtype=" + to_string(r.w.wtype) + " is not compiled into this build");
-  r.plan = plan_launch(r.w, sched);
+  r.plan = plan_launch(r.w, a.m, sched);
   if ((a.m + sched.blk_m - 1) / sched.blk_m > 65535)
     return Status::invalid(std::string(fn) + ": m=" + std::to_string(a.m) + " needs more than 65535 token tiles of " +
                            std::to_string(sched.blk_m) + " (grid limit)");
+  if (r.plan.workspace_bytes > 0) {
+    if (!(st = check_pointer(fn, "workspace", a.workspace, 256, true)).ok())
+      return Status::invalid(st.message + " (schedule " + schedule_name(sched) + " splits K and needs " +
+                             std::to_string(r.plan.workspace_bytes) + " bytes; see workspace_bytes())");
+    if (a.workspace_bytes < r.plan.workspace_bytes)
+      return Status::invalid(std::string(fn) + ": workspace_bytes=" + std::to_string(a.workspace_bytes) + " < " +
+                             std::to_string(r.plan.workspace_bytes) + " needed by schedule " + schedule_name(sched) +
+                             " at m=" + std::to_string(a.m) + " (see workspace_bytes())");
+  }
   if (!dev_st.ok()) return Status{dev_st.code, std::string(fn) + ": " + dev_st.message};
   if (!(st = check_device_supported(dev)).ok()) return Status{st.code, std::string(fn) + ": " + st.message};
   *out = r;

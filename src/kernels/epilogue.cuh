@@ -1,5 +1,6 @@
-// Epilogue of the sm_90 GEMM: writes one consumer's 64 x BlkM fp32 accumulator tile as Y, the
-// bias added in fp32 and one rounding to the activation type.
+// Epilogue of the sm_90 GEMM: writes one consumer's 64 x BlkM fp32 accumulator tile either as
+// Y (bias added in fp32, one rounding to the activation type) or, for split-K, as fp32
+// partials that splitk_reduce.cuh sums in a fixed order (deterministic, no atomics).
 //
 // Accumulator layout of wgmma m64nNk16 (fp32), thread `lane` of warp w: for each 8-column
 // chunk i, acc[4i + {0,1}] = (row 16w + lane/4,     col 8i + 2*(lane%4) + {0,1}),
@@ -15,22 +16,36 @@
 
 namespace mixgemm::kernels {
 
-// Stores the 8-column chunks i with i % chunk_stride == chunk_first (split-K partners share a
-// tile's chunks; without split-K: 0 and 1, every chunk).
 template <class Cfg>
 __device__ __forceinline__ void store_accumulators(const GemmParams& p, const float (&acc)[Cfg::kBlkM / 2],
-                                                   int64_t n_block, int64_t m0, int chunk_first, int chunk_stride) {
+                                                   int64_t n_block, int64_t m0, int split) {
   const int t = threadIdx.x % 128;
   const int lane = t % 32;
   const int64_t n_lo = n_block + (t / 32) * 16 + lane / 4;
   const int64_t n_hi = n_lo + 8;
   const int col = 2 * (lane % 4);
+
+  if (p.write_partials) {
+    float* out = static_cast<float*>(p.out) + int64_t(split) * p.m * p.n;
+#pragma unroll
+    for (int i = 0; i < Cfg::kBlkM / 8; ++i) {
+#pragma unroll
+      for (int h = 0; h < 2; ++h) {
+        const int64_t m = m0 + 8 * i + col + h;
+        if (m < p.m) {
+          out[m * p.n + n_lo] = acc[4 * i + h];
+          out[m * p.n + n_hi] = acc[4 * i + 2 + h];
+        }
+      }
+    }
+    return;
+  }
+
   const float b_lo = p.bias ? act_to_float<Cfg::kAct>(p.bias[n_lo]) : 0.0f;
   const float b_hi = p.bias ? act_to_float<Cfg::kAct>(p.bias[n_hi]) : 0.0f;
   uint16_t* y = static_cast<uint16_t*>(p.out);
 #pragma unroll
   for (int i = 0; i < Cfg::kBlkM / 8; ++i) {
-    if (i % chunk_stride != chunk_first) continue;
 #pragma unroll
     for (int h = 0; h < 2; ++h) {
       const int64_t m = m0 + 8 * i + col + h;

@@ -66,9 +66,8 @@ struct GemmConfig {
   static constexpr int kStages =
       kSmemBudget / kStageBytes < kMaxStages ? kSmemBudget / kStageBytes : kMaxStages;
   static_assert(kStages >= 2, "at least double buffering");
-  // full[kStages], empty[kStages], then the split-K cluster reduction's ready and done.
-  static constexpr int kBarrierOffset = kStages * kStageBytes;
-  static constexpr int kSmemBytes = kBarrierOffset + (2 * kStages + 2) * 8;
+  static constexpr int kBarrierOffset = kStages * kStageBytes;  // full[kStages], empty[kStages]
+  static constexpr int kSmemBytes = kBarrierOffset + 2 * kStages * 8;
 
   // Registers per thread after setmaxnreg: the producer needs few; consumers hold BlkM/2 fp32
   // accumulators plus the converted A fragments. 128*40 + 256*232 <= 64K registers.

@@ -15,13 +15,21 @@ struct GemmParams {
   const uint16_t* scales;     // prepacked scales  [N/64][groups][64]
   const uint16_t* zeros;      // prepacked zeros   [N/64][groups][64] or null
   const uint16_t* bias;       // [n] or null
-  void* out;                  // Y [m, ldy] (activation type)
+  void* out;                  // Y [m, ldy] (activation type) or fp32 partials [splits][m][n]
   int64_t m, n, k, ldy;
   int group_size;
   int group_shift;            // log2(group_size) when a power of two (fast path), else -1
   int groups;                 // k / group_size
   int k_tiles_per_split;      // 64-deep K tiles each split reduces
-  int splits;                 // K splits = cluster size along grid z (1: no split-K)
+  bool write_partials;        // split-K: write fp32 partials instead of Y
+};
+
+struct SplitKReduceParams {
+  const float* partials;      // [splits][m][n]
+  const uint16_t* bias;       // [n] or null
+  uint16_t* out;              // Y [m, ldy]
+  int64_t m, n, ldy;
+  int splits;
 };
 
 }  // namespace mixgemm::kernels

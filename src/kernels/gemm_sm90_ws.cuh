@@ -1,10 +1,8 @@
 // sm_90 warp-specialized mixed-input GEMM kernel: composition of the mainloop (producer /
-// consumers, mainloop_sm90_ws.cuh), the split-K reduction inside a cluster (splitk_cluster.cuh)
-// and the epilogue (epilogue.cuh), plus its host launcher.
+// consumers, mainloop_sm90_ws.cuh) and the epilogue (epilogue.cuh), plus its host launcher.
 //
 // Computes, for one CTA tile of 128 weight rows (n) x BlkM tokens (m) and one K split,
-// Y^T[n, m] = sum_k dequant(W)[k, n] . X[m, k]. Grid: (n tiles, m tiles, K splits); the splits
-// of a tile form one cluster.
+// Y^T[n, m] = sum_k dequant(W)[k, n] . X[m, k]. Grid: (n tiles, m tiles, K splits).
 // Limits: n, k multiples of 64; group size 32 or a multiple of 64 dividing k; X rows 16-byte
 // aligned (TMA). Built for every M: BlkM picks the wgmma N extent (8 for decode .. 256).
 #pragma once
@@ -18,14 +16,12 @@
 #include "kernels/gemm_params.h"
 #include "kernels/mainloop_sm90_ws.cuh"
 #include "kernels/sm90_ptx.cuh"
-#include "kernels/splitk_cluster.cuh"
 
 namespace mixgemm::kernels {
 
 template <class Cfg>
 __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_kernel(const __grid_constant__ GemmParams p) {
   using Mainloop = MainloopSm90<Cfg>;
-  using SplitK = ClusterSplitK<Cfg>;
   // All shared memory is dynamic, so its base is the start of the CTA's window: 1024-byte
   // aligned, as the 128-byte swizzle pattern requires. Indexing it directly (no pointer
   // arithmetic through integers) keeps the compiler aware it is shared memory: LDS, not the
@@ -33,38 +29,34 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
   extern __shared__ __align__(1024) uint8_t smem[];
   uint64_t* full_bar = reinterpret_cast<uint64_t*>(smem + Cfg::kBarrierOffset);
   uint64_t* empty_bar = full_bar + Cfg::kStages;
-  uint64_t* reduce_ready = empty_bar + Cfg::kStages;
-  uint64_t* reduce_done = reduce_ready + 1;
   const typename Mainloop::Pipeline pipe{full_bar, empty_bar, smem};
 
   const int warpgroup = threadIdx.x / 128;
   const int64_t k_tiles = p.k / Cfg::kBlkK;
-  const int split = blockIdx.z;  // = the CTA's rank in its cluster (cluster dims 1 x 1 x splits)
+  const int split = blockIdx.z;
   const int k_begin = split * p.k_tiles_per_split;
   const int k_end = int(min(int64_t(k_begin) + p.k_tiles_per_split, k_tiles));
   const int nb0 = blockIdx.x * Cfg::kConsumers;  // first 64-row weight block
   const int active = int(min(int64_t(Cfg::kConsumers), p.n / layout::kTileN - nb0));
   const int64_t m0 = int64_t(blockIdx.y) * Cfg::kBlkM;
 
-  // Programmatic dependent launch: the next kernel in the stream (typically the next GEMM) may
-  // launch now, so its CTAs take the SM slots ours free as they finish and start streaming
-  // their weights while this grid drains; they wait on this grid's completion before touching
-  // its results.
-  ptx::launch_dependents();
+  // Programmatic dependent launch: without split-K the next kernel in the stream is the caller's
+  // (typically the next GEMM): let it launch now, so its CTAs take the SM slots ours free as they
+  // finish and start streaming their weights while this grid drains (they wait on this grid's
+  // completion before touching its results). With split-K the dependent is our reduction, which
+  // can do nothing early: it is released after the mainloop instead, so it does not hold SM
+  // slots. Measured A/B on an H100 (docs/perf-notes.md): early helps up to 1.14x without split-K
+  // and costs up to 1.4x with it.
+  if (!p.write_partials) ptx::launch_dependents();
 
   if (threadIdx.x == 0) {
     for (int s = 0; s < Cfg::kStages; ++s) {
       ptx::mbarrier_init(&full_bar[s], 1);
       ptx::mbarrier_init(&empty_bar[s], Cfg::kConsumers * 128);
     }
-    if (p.splits > 1) SplitK::init_barriers(reduce_ready, reduce_done, p.splits);
     ptx::fence_barrier_init();
   }
-  // Split-K partners arrive on each other's barriers: they must all be initialized first.
-  if (p.splits > 1)
-    ptx::cluster_sync();
-  else
-    __syncthreads();
+  __syncthreads();
 
   if (warpgroup == 0) {
     ptx::setmaxnreg_dec<Cfg::kProducerRegs>();
@@ -77,18 +69,13 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
     for (int v = 0; v < Cfg::kBlkM / 2; ++v) acc[v] = 0.0f;
     Mainloop::consume(p, pipe, consumer, consumer < active, k_begin, k_end, acc);
 
-    if (p.splits > 1) {
-      // Both consumers are past their last stage: the stage buffers hold the partials now.
-      ptx::named_barrier_sync(1, SplitK::kConsumerThreads);
-      SplitK::reduce(smem, reduce_ready, reduce_done, consumer, p.splits, split, acc);
-    }
+    if (p.write_partials) ptx::launch_dependents();
     // Make sure the previous kernel has finished before touching memory it may read or write
-    // (Y, bias).
+    // (Y, bias, the split-K workspace).
     ptx::grid_dependency_wait();
     if (consumer < active) {
-      store_accumulators<Cfg>(p, acc, int64_t(nb0 + consumer) * layout::kTileN, m0, split, p.splits);
+      store_accumulators<Cfg>(p, acc, int64_t(nb0 + consumer) * layout::kTileN, m0, split);
     }
-    if (p.splits > 1) SplitK::wait_partners(reduce_done);
   }
 }
 
@@ -116,22 +103,11 @@ cudaError_t launch_gemm_sm90_ws(const GemmParams& p, int splits, cudaStream_t st
   cfg.blockDim = dim3(Cfg::kThreads);
   cfg.dynamicSmemBytes = Cfg::kSmemBytes;
   cfg.stream = stream;
-  cudaLaunchAttribute attr[2];
-  unsigned n_attr = 0;
-  if (pdl) {
-    attr[n_attr].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-    attr[n_attr].val.programmaticStreamSerializationAllowed = 1;
-    ++n_attr;
-  }
-  if (splits > 1) {  // the K splits of a tile form one cluster (ClusterSplitK)
-    attr[n_attr].id = cudaLaunchAttributeClusterDimension;
-    attr[n_attr].val.clusterDim.x = 1;
-    attr[n_attr].val.clusterDim.y = 1;
-    attr[n_attr].val.clusterDim.z = unsigned(splits);
-    ++n_attr;
-  }
+  cudaLaunchAttribute attr[1];
+  attr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+  attr[0].val.programmaticStreamSerializationAllowed = 1;
   cfg.attrs = attr;
-  cfg.numAttrs = n_attr;
+  cfg.numAttrs = pdl ? 1 : 0;
   return cudaLaunchKernelEx(&cfg, gemm_sm90_ws_kernel<Cfg>, p);
 }
 

@@ -1,7 +1,6 @@
-// Thin wrappers over the sm_90 PTX the kernels use: mbarriers, clusters and distributed shared
-// memory, bulk and tensor (TMA) copies, L2 cache policies, programmatic dependent launch,
-// warpgroup MMA fences and register reallocation. One instruction each (the waits are retry
-// loops); the reason for each use is at the call site.
+// Thin wrappers over the sm_90 PTX the kernels use: mbarriers, bulk and tensor (TMA) copies,
+// L2 cache policies, programmatic dependent launch, warpgroup MMA fences and register
+// reallocation. One instruction each; the reason for each use is at the call site.
 #pragma once
 
 #include <cstdint>
@@ -43,44 +42,6 @@ __device__ __forceinline__ void mbarrier_wait(uint64_t* bar, uint32_t parity) {
       "}\n" ::"r"(smem_u32(bar)),
       "r"(parity)
       : "memory");
-}
-
-// ---- thread block clusters (split-K partners share their partial sums through DSMEM) ----------
-// All threads of every CTA in the cluster: release this CTA's prior writes (barrier inits
-// included) and wait for every other CTA's.
-__device__ __forceinline__ void cluster_sync() {
-  asm volatile("barrier.cluster.arrive.release.aligned;\nbarrier.cluster.wait.acquire.aligned;" ::: "memory");
-}
-// Address of the same shared-memory location in CTA `rank` of the cluster.
-__device__ __forceinline__ uint32_t map_to_cluster_rank(uint32_t smem_addr, uint32_t rank) {
-  uint32_t r;
-  asm volatile("mapa.shared::cluster.u32 %0, %1, %2;" : "=r"(r) : "r"(smem_addr), "r"(rank));
-  return r;
-}
-__device__ __forceinline__ float ld_shared_cluster(uint32_t cluster_addr) {
-  float v;
-  asm volatile("ld.shared::cluster.f32 %0, [%1];" : "=f"(v) : "r"(cluster_addr) : "memory");
-  return v;
-}
-// Arrive on an mbarrier of any CTA in the cluster, releasing this thread's writes cluster-wide.
-__device__ __forceinline__ void mbarrier_arrive_cluster(uint32_t cluster_bar_addr) {
-  asm volatile("mbarrier.arrive.release.cluster.shared::cluster.b64 _, [%0];" ::"r"(cluster_bar_addr) : "memory");
-}
-// Waits for a phase of a local mbarrier whose arrivals came from across the cluster.
-__device__ __forceinline__ void mbarrier_wait_cluster(uint64_t* bar, uint32_t parity) {
-  asm volatile(
-      "{\n"
-      ".reg .pred done;\n"
-      "WAIT_%=:\n"
-      "mbarrier.try_wait.parity.acquire.cluster.shared::cta.b64 done, [%0], %1;\n"
-      "@!done bra WAIT_%=;\n"
-      "}\n" ::"r"(smem_u32(bar)),
-      "r"(parity)
-      : "memory");
-}
-// Synchronizes `threads` threads (a multiple of 32) on hardware barrier `id` (0 is __syncthreads).
-__device__ __forceinline__ void named_barrier_sync(int id, int threads) {
-  asm volatile("bar.sync %0, %1;" ::"r"(id), "r"(threads) : "memory");
 }
 
 // ---- L2 cache policies -------------------------------------------------------------------------

@@ -152,6 +152,15 @@ TEST(Validation, Schedules) {
   GemmArgs a = good_args();
   a.schedule = "sm90_nonexistent";
   expect_invalid(a, "schedule='sm90_nonexistent' is not a mixgemm schedule");
+  a = good_args();
+  a.schedule = "sm90_ws_n128_m16_sk4";  // split-K: needs a workspace
+  expect_invalid(a, "workspace is null");
+  a.workspace = at(1024);
+  a.workspace_bytes = 100;
+  expect_invalid(a, "workspace_bytes=100 <");
+  a.workspace = at(1030);
+  a.workspace_bytes = 1 << 20;
+  expect_invalid(a, "workspace=");
 }
 
 TEST(Validation, ZeroMIsANoOpWithoutPointers) {

@@ -139,9 +139,10 @@ TEST(GpuValidation, BadInputLeavesNoCudaError) {
   EXPECT_EQ(st.code, StatusCode::invalid_argument);
   EXPECT_NE(st.message.find("x="), std::string::npos) << st.message;
   a.x = d_x.ptr;
-  a.schedule = "sm90_ws_n128_m8_sk8";  // split-K needs no workspace: none given, it runs
+  a.schedule = "sm90_ws_n128_m8_sk8";  // needs a workspace, none given
   st = mm(a, nullptr);
-  EXPECT_TRUE(st.ok()) << st.message;
+  EXPECT_EQ(st.code, StatusCode::invalid_argument);
+  EXPECT_NE(st.message.find("workspace"), std::string::npos) << st.message;
   EXPECT_EQ(cudaGetLastError(), cudaSuccess);
   EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess);
 }

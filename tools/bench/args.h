@@ -23,6 +23,7 @@ struct Options {
 
   std::string schedule;        // --schedule NAME; empty = the library's automatic choice
   bool all_schedules = false;  // every compiled schedule plus one "auto:<chosen>" row
+  bool auto_row = true;        // with all_schedules: the "auto:<chosen>" row (mixgemm-tune: off)
   std::string csv_path;
   std::string json_path;
   bool stack = false;
@@ -31,6 +32,7 @@ struct Options {
   bool cublas = true;  // time the cuBLASLt dense baseline
   bool pdl = true;     // the library's default; --no-pdl turns it off for experiments
   int repeats = 10;    // timed graph launches per measurement; the median is reported
+  double graph_us = 4000;  // length of each timed graph (TimingOptions::target_us)
   int device = 0;
   bool help = false;
 };

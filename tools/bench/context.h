@@ -33,6 +33,7 @@ struct Context {
   TimingOptions timing() const {
     TimingOptions t;
     t.repeats = opt.repeats;
+    t.target_us = opt.graph_us;
     return t;
   }
 

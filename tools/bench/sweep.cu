@@ -24,7 +24,7 @@ constexpr size_t kMemoryMargin = size_t(512) << 20;
 std::vector<std::string> schedules_for(const Options& o, WeightType wtype, ActType act) {
   if (o.all_schedules) {
     std::vector<std::string> v = list_schedules(wtype, act);
-    v.push_back("");  // plus one row for "auto:<chosen>"
+    if (o.auto_row) v.push_back("");  // plus one row for "auto:<chosen>"
     return v;
   }
   return {o.schedule};

@@ -1,0 +1,270 @@
+#include "host/tuning_table.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <sstream>
+
+namespace mixgemm {
+
+namespace {
+
+constexpr const char* kHeader =
+    "# mixgemm selection table: the fastest compiled schedule per problem, measured by mixgemm-tune\n"
+    "# (docs/tuning.md). Columns: act wtype group k n m schedule us\n";
+
+bool parse_int(const std::string& s, int64_t* out) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  const long long v = std::strtoll(s.c_str(), &end, 10);
+  if (*end != '\0') return false;
+  *out = v;
+  return true;
+}
+
+std::vector<std::string> split_tabs(const std::string& line) {
+  std::vector<std::string> f;
+  size_t start = 0;
+  while (true) {
+    const size_t tab = line.find('\t', start);
+    f.push_back(line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
+    if (tab == std::string::npos) break;
+    start = tab + 1;
+  }
+  return f;
+}
+
+}  // namespace
+
+std::string format_tuning_table(const TuningTable& t) {
+  std::ostringstream out;
+  out << kHeader << "device\t" << t.device << "\t" << t.sm_count << "\n";
+  char us[32];
+  for (const TunedPoint& p : t.points) {
+    std::snprintf(us, sizeof us, "%.2f", p.us);
+    out << to_string(p.act) << "\t" << to_string(p.wtype) << "\t" << p.group_size << "\t" << p.k << "\t" << p.n
+        << "\t" << p.m << "\t" << p.schedule << "\t" << us << "\n";
+  }
+  return out.str();
+}
+
+Status parse_tuning_table(const std::string& text, TuningTable* out) {
+  TuningTable t;
+  std::istringstream in(text);
+  std::string line;
+  int line_no = 0;
+  bool have_device = false;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    const std::vector<std::string> f = split_tabs(line);
+    const auto bad = [&](const std::string& why) {
+      return Status::invalid("selection table line " + std::to_string(line_no) + ": " + why + " ('" + line + "')");
+    };
+    if (f[0] == "device") {
+      int64_t sms = 0;
+      if (f.size() != 3 || f[1].empty() || !parse_int(f[2], &sms) || sms <= 0)
+        return bad("expected 'device<TAB>name<TAB>SM count'");
+      t.device = f[1];
+      t.sm_count = int(sms);
+      have_device = true;
+      continue;
+    }
+    if (f.size() != 8) return bad("expected 8 tab-separated fields: act wtype group k n m schedule us");
+    TunedPoint p;
+    if (!parse_act_type(f[0], &p.act)) return bad("unknown activation type '" + f[0] + "'");
+    if (!parse_weight_type(f[1], &p.wtype)) return bad("unknown weight type '" + f[1] + "'");
+    if (!parse_int(f[2], &p.group_size) || !parse_int(f[3], &p.k) || !parse_int(f[4], &p.n) ||
+        !parse_int(f[5], &p.m) || p.group_size <= 0 || p.k <= 0 || p.n <= 0 || p.m <= 0)
+      return bad("group, k, n and m must be positive integers");
+    detail::Schedule s;
+    if (!detail::parse_schedule(f[6], &s)) return bad("'" + f[6] + "' is not a mixgemm schedule");
+    p.schedule = f[6];
+    char* end = nullptr;
+    p.us = std::strtod(f[7].c_str(), &end);
+    if (f[7].empty() || *end != '\0' || !(p.us > 0)) return bad("us must be a positive number");
+    t.points.push_back(p);
+  }
+  if (!have_device) return Status::invalid("selection table: no 'device' line");
+  *out = std::move(t);
+  return Status::success();
+}
+
+namespace detail {
+
+namespace {
+
+struct LoadedTable {
+  std::string source;  // "file:<path>" or "builtin:<device>"
+  std::string device;
+  int sm_count = 0;
+  std::vector<TunedEntry> entries;
+};
+
+std::vector<TunedEntry> bind(const TuningTable& t) {
+  std::vector<TunedEntry> e;
+  e.reserve(t.points.size());
+  for (const TunedPoint& p : t.points) {
+    TunedEntry x{p.act, p.wtype, p.group_size, p.k, p.n, p.m, {}};
+    if (parse_schedule(p.schedule, &x.schedule)) e.push_back(x);
+  }
+  return e;
+}
+
+Status load_file(const std::string& path, LoadedTable* out) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return Status::invalid("selection table '" + path + "' cannot be read");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  TuningTable t;
+  Status st = parse_tuning_table(ss.str(), &t);
+  if (!st.ok()) return Status::invalid("'" + path + "': " + st.message);
+  out->source = "file:" + path;
+  out->device = t.device;
+  out->sm_count = t.sm_count;
+  out->entries = bind(t);
+  return Status::success();
+}
+
+// The tables a process may use: the override (use_tuning_table), else the environment's file,
+// else the built-in ones; each loaded once.
+struct Registry {
+  std::mutex mutex;
+  bool override_set = false;                    // use_tuning_table(non-null) was called
+  std::shared_ptr<const LoadedTable> override;  // null with override_set: no table
+  bool env_read = false;
+  std::shared_ptr<const LoadedTable> env;
+  bool builtins_read = false;
+  std::vector<std::shared_ptr<const LoadedTable>> builtins;
+};
+
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+// The table for a device, or null. Called with the registry locked.
+std::shared_ptr<const LoadedTable> table_for(Registry& r, const DeviceInfo& dev) {
+  if (r.override_set) return r.override;
+  if (!r.env_read) {
+    r.env_read = true;
+    const char* path = std::getenv("MIXGEMM_TUNING_TABLE");
+    if (path != nullptr && *path != '\0') {
+      auto t = std::make_shared<LoadedTable>();
+      const Status st = load_file(path, t.get());
+      if (st.ok())
+        r.env = std::move(t);
+      else  // a bad file must not break mm(): say so once, then fall back
+        std::fprintf(stderr, "[mixgemm] MIXGEMM_TUNING_TABLE ignored: %s\n", st.message.c_str());
+    }
+  }
+  if (r.env) return r.env;
+  if (!r.builtins_read) {
+    r.builtins_read = true;
+    for (const BuiltinTable* b = kBuiltinTables; b->file != nullptr; ++b) {
+      TuningTable t;
+      if (!parse_tuning_table(b->text, &t).ok()) continue;  // tests/cpu check every built-in table parses
+      auto lt = std::make_shared<LoadedTable>();
+      lt->source = std::string("builtin:") + b->file;
+      lt->device = t.device;
+      lt->sm_count = t.sm_count;
+      lt->entries = bind(t);
+      r.builtins.push_back(std::move(lt));
+    }
+  }
+  for (const auto& t : r.builtins)
+    if (t->device == dev.name && t->sm_count == dev.sm_count) return t;
+  return nullptr;
+}
+
+double log_ratio(int64_t a, int64_t b) { return std::fabs(std::log(double(a) / double(b))); }
+
+}  // namespace
+
+bool lookup_tuned(const std::vector<TunedEntry>& entries, const WeightDesc& w, int64_t m, int sm_count,
+                  Schedule* out) {
+  // Points of the same weight type; the same activation type too where the table has it.
+  bool same_act = false;
+  for (const TunedEntry& e : entries) same_act |= e.wtype == w.wtype && e.act == w.act;
+  const auto usable = [&](const TunedEntry& e) { return e.wtype == w.wtype && (!same_act || e.act == w.act); };
+
+  // The nearest tuned shape.
+  double best = std::numeric_limits<double>::infinity();
+  const TunedEntry* shape = nullptr;
+  for (const TunedEntry& e : entries) {
+    if (!usable(e)) continue;
+    const double d = log_ratio(w.k, e.k) + log_ratio(w.n, e.n) + 0.25 * log_ratio(w.group_size, e.group_size);
+    if (d < best) {
+      best = d;
+      shape = &e;
+    }
+  }
+  if (shape == nullptr) return false;
+
+  // At that shape: the smallest tuned M >= m, else the largest.
+  const TunedEntry* pick = nullptr;
+  const TunedEntry* largest = nullptr;
+  for (const TunedEntry& e : entries) {
+    if (!usable(e) || e.k != shape->k || e.n != shape->n || e.group_size != shape->group_size || e.act != shape->act)
+      continue;
+    if (e.m >= m && (pick == nullptr || e.m < pick->m)) pick = &e;
+    if (largest == nullptr || e.m > largest->m) largest = &e;
+  }
+  if (pick == nullptr) pick = largest;
+
+  *out = pick->schedule;
+  const bool same_shape = pick->k == w.k && pick->n == w.n && pick->group_size == w.group_size;
+  if (!same_shape) out->splits = split_for(w, m, out->blk_m, out->ctas_per_sm, sm_count);
+  return true;
+}
+
+bool tuned_schedule(const WeightDesc& w, int64_t m, const DeviceInfo& dev, Schedule* out) {
+  Registry& r = registry();
+  std::shared_ptr<const LoadedTable> t;
+  {
+    std::lock_guard<std::mutex> lock(r.mutex);
+    t = table_for(r, dev);
+  }
+  return t != nullptr && lookup_tuned(t->entries, w, m, dev.sm_count, out);
+}
+
+Schedule auto_schedule(const WeightDesc& w, int64_t m, const DeviceInfo& dev) {
+  Schedule s;
+  if (tuned_schedule(w, m, dev, &s)) return s;
+  return heuristic_schedule(w, m, dev.sm_count);
+}
+
+}  // namespace detail
+
+Status use_tuning_table(const char* path) {
+  detail::Registry& r = detail::registry();
+  std::shared_ptr<const detail::LoadedTable> t;
+  if (path != nullptr && *path != '\0') {
+    auto lt = std::make_shared<detail::LoadedTable>();
+    Status st = detail::load_file(path, lt.get());
+    if (!st.ok()) return Status::invalid("mixgemm::use_tuning_table: " + st.message);
+    t = std::move(lt);
+  }
+  std::lock_guard<std::mutex> lock(r.mutex);
+  r.override_set = path != nullptr;
+  r.override = std::move(t);
+  return Status::success();
+}
+
+std::string tuning_table_source() {
+  detail::DeviceInfo dev;
+  if (!detail::current_device_info(&dev).ok()) return "none";
+  detail::Registry& r = detail::registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  const auto t = detail::table_for(r, dev);
+  return t ? t->source : "none";
+}
+
+}  // namespace mixgemm

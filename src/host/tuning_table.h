@@ -1,0 +1,48 @@
+// Selection tables behind "auto": loading (environment file, built-in tables compiled from
+// tuning/*.tsv, or an explicit use_tuning_table), device matching and the lookup that turns a
+// problem into a tuned schedule.
+#pragma once
+
+#include <cstdint>
+
+#include "host/device_info.h"
+#include "host/schedules.h"
+#include "mixgemm/mixgemm.h"
+
+namespace mixgemm::detail {
+
+// One built-in table: its file name under tuning/ and its text (generated at build time).
+struct BuiltinTable {
+  const char* file;
+  const char* text;
+};
+// The generated list, ended by {nullptr, nullptr}.
+extern const BuiltinTable kBuiltinTables[];
+
+// The schedule the table in use gives for (w, m) on `dev`; false when there is no table for this
+// device or no point of these types in it. w must be normalized (group_size > 0).
+//   - the nearest tuned shape: smallest |ln K/K'| + |ln N/N'| + |ln G/G'| / 4 among points of
+//     the same weight type (the same activation type if it has any);
+//   - at that shape, the point with the smallest tuned M >= m (the largest M past the end);
+//   - the exact schedule when (K, N, group) match, else that point's token tile and occupancy
+//     with the split factor chosen for this problem by split_for (the heuristic's rule).
+bool tuned_schedule(const WeightDesc& w, int64_t m, const DeviceInfo& dev, Schedule* out);
+
+// A table's points bound to schedules (names parsed once), for the lookup.
+struct TunedEntry {
+  ActType act;
+  WeightType wtype;
+  int64_t group_size, k, n, m;
+  Schedule schedule;
+};
+bool lookup_tuned(const std::vector<TunedEntry>& entries, const WeightDesc& w, int64_t m, int sm_count,
+                  Schedule* out);
+
+}  // namespace mixgemm::detail
+
+namespace mixgemm::detail {
+
+// "auto": the selection table's schedule, else the heuristic's.
+Schedule auto_schedule(const WeightDesc& w, int64_t m, const DeviceInfo& dev);
+
+}  // namespace mixgemm::detail

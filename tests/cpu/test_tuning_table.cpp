@@ -1,0 +1,147 @@
+// Selection tables: the text format (round trip, errors by line), the lookup "auto" runs
+// (exact points, M buckets, the nearest shape with the split re-derived) and the built-in tables.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "host/schedules.h"
+#include "host/tuning_table.h"
+#include "mixgemm/mixgemm.h"
+
+namespace mixgemm::detail {
+namespace {
+
+constexpr int kH100Sms = 132;
+
+TunedEntry entry(int64_t k, int64_t n, int64_t m, const char* schedule, ActType act = ActType::bf16,
+                 WeightType wt = WeightType::u4b8, int64_t group = 128) {
+  TunedEntry e{act, wt, group, k, n, m, {}};
+  EXPECT_TRUE(parse_schedule(schedule, &e.schedule)) << schedule;
+  return e;
+}
+
+WeightDesc desc(int64_t k, int64_t n, WeightType wt = WeightType::u4b8, ActType act = ActType::bf16) {
+  WeightDesc w;
+  w.k = k;
+  w.n = n;
+  w.wtype = wt;
+  w.act = act;
+  return w;
+}
+
+TEST(TuningTable, FormatParseRoundTrip) {
+  TuningTable t;
+  t.device = "NVIDIA H100 80GB HBM3";
+  t.sm_count = 132;
+  t.points.push_back({ActType::bf16, WeightType::u4b8, 128, 8192, 8192, 1, "sm90_ws_n128_m8_o2_sk4", 21.37});
+  t.points.push_back({ActType::fp16, WeightType::u8, 4096, 4096, 14336, 256, "sm90_ws_n128_m256", 99.5});
+  TuningTable back;
+  const Status st = parse_tuning_table(format_tuning_table(t), &back);
+  ASSERT_TRUE(st.ok()) << st.message;
+  EXPECT_EQ(back.device, t.device);
+  EXPECT_EQ(back.sm_count, 132);
+  ASSERT_EQ(back.points.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(back.points[i].act, t.points[i].act);
+    EXPECT_EQ(back.points[i].wtype, t.points[i].wtype);
+    EXPECT_EQ(back.points[i].group_size, t.points[i].group_size);
+    EXPECT_EQ(back.points[i].k, t.points[i].k);
+    EXPECT_EQ(back.points[i].n, t.points[i].n);
+    EXPECT_EQ(back.points[i].m, t.points[i].m);
+    EXPECT_EQ(back.points[i].schedule, t.points[i].schedule);
+    EXPECT_NEAR(back.points[i].us, t.points[i].us, 0.005);
+  }
+}
+
+TEST(TuningTable, ParseErrorsNameTheLine) {
+  TuningTable t;
+  const std::string device = "device\tGPU\t132\n";
+  Status st = parse_tuning_table("# only a comment\n", &t);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message.find("no 'device' line"), std::string::npos) << st.message;
+  st = parse_tuning_table(device + "bf16\tu4b8\t128\t64\t64\t1\tsm90_ws_n128_m8\n", &t);
+  EXPECT_NE(st.message.find("line 2: expected 8"), std::string::npos) << st.message;
+  st = parse_tuning_table(device + "# c\nbf16\tu4b8\t128\t64\t64\t1\tsm90_bogus\t1.0\n", &t);
+  EXPECT_NE(st.message.find("line 3: 'sm90_bogus' is not a mixgemm schedule"), std::string::npos) << st.message;
+  st = parse_tuning_table(device + "bf32\tu4b8\t128\t64\t64\t1\tsm90_ws_n128_m8\t1.0\n", &t);
+  EXPECT_NE(st.message.find("unknown activation type 'bf32'"), std::string::npos) << st.message;
+  st = parse_tuning_table(device + "bf16\tu4b8\t128\t64\t-64\t1\tsm90_ws_n128_m8\t1.0\n", &t);
+  EXPECT_NE(st.message.find("positive integers"), std::string::npos) << st.message;
+  st = parse_tuning_table(device + "bf16\tu4b8\t128\t64\t64\t1\tsm90_ws_n128_m8\tfast\n", &t);
+  EXPECT_NE(st.message.find("positive number"), std::string::npos) << st.message;
+  st = parse_tuning_table("device\tGPU\n", &t);
+  EXPECT_NE(st.message.find("line 1"), std::string::npos) << st.message;
+}
+
+TEST(TuningTable, ExactPointsAndMBuckets) {
+  const std::vector<TunedEntry> e = {entry(8192, 8192, 1, "sm90_ws_n128_m8_o2_sk4"),
+                                     entry(8192, 8192, 16, "sm90_ws_n128_m16_o2_sk2"),
+                                     entry(8192, 8192, 256, "sm90_ws_n128_m128_sk2"),
+                                     entry(8192, 8192, 4096, "sm90_ws_n128_m256")};
+  Schedule s;
+  ASSERT_TRUE(lookup_tuned(e, desc(8192, 8192), 1, kH100Sms, &s));
+  EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m8_o2_sk4");
+  ASSERT_TRUE(lookup_tuned(e, desc(8192, 8192), 2, kH100Sms, &s));  // the next tuned M up: 16
+  EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m16_o2_sk2");
+  ASSERT_TRUE(lookup_tuned(e, desc(8192, 8192), 256, kH100Sms, &s));
+  EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m128_sk2");  // exact: the tuned split is kept
+  ASSERT_TRUE(lookup_tuned(e, desc(8192, 8192), 100000, kH100Sms, &s));  // past the end: the largest
+  EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m256");
+}
+
+TEST(TuningTable, NearestShapeKeepsTileAndRederivesSplit) {
+  const std::vector<TunedEntry> e = {entry(4096, 4096, 1, "sm90_ws_n128_m8_o2_sk8"),
+                                     entry(8192, 57344, 1, "sm90_ws_n128_m8_o2")};
+  Schedule s;
+  // 5120 x 5120 is nearest to 4096 x 4096: its tile and occupancy, the heuristic's split.
+  ASSERT_TRUE(lookup_tuned(e, desc(5120, 5120), 1, kH100Sms, &s));
+  EXPECT_EQ(s.blk_m, 8);
+  EXPECT_EQ(s.ctas_per_sm, 2);
+  EXPECT_EQ(s.splits, split_for(desc(5120, 5120), 1, 8, 2, kH100Sms));
+  // 8192 x 28672 is nearest to the 57344-wide layer: 224 tiles on 264 slots, no split.
+  ASSERT_TRUE(lookup_tuned(e, desc(8192, 28672), 1, kH100Sms, &s));
+  EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m8_o2");
+}
+
+TEST(TuningTable, TypesMustMatch) {
+  const std::vector<TunedEntry> e = {entry(4096, 4096, 1, "sm90_ws_n128_m8_o2_sk8", ActType::bf16)};
+  Schedule s;
+  EXPECT_FALSE(lookup_tuned(e, desc(4096, 4096, WeightType::u8), 1, kH100Sms, &s));  // no u8 points
+  // No fp16 points: the bf16 ones of the same weight type stand in.
+  ASSERT_TRUE(lookup_tuned(e, desc(4096, 4096, WeightType::u4b8, ActType::fp16), 1, kH100Sms, &s));
+  EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m8_o2_sk8");
+  EXPECT_FALSE(lookup_tuned({}, desc(4096, 4096), 1, kH100Sms, &s));
+}
+
+// Every table built into the library parses and names compiled schedules.
+TEST(TuningTable, BuiltinTablesParse) {
+  for (const BuiltinTable* b = kBuiltinTables; b->file != nullptr; ++b) {
+    TuningTable t;
+    const Status st = parse_tuning_table(b->text, &t);
+    ASSERT_TRUE(st.ok()) << b->file << ": " << st.message;
+    EXPECT_FALSE(t.points.empty()) << b->file;
+    for (const TunedPoint& p : t.points) {
+      const std::vector<std::string> listed = list_schedules(p.wtype, p.act);
+      EXPECT_NE(std::find(listed.begin(), listed.end(), p.schedule), listed.end()) << b->file << ": " << p.schedule;
+    }
+  }
+}
+
+TEST(TuningTable, UseTableReportsBadFiles) {
+  Status st = use_tuning_table("/nonexistent/mixgemm-table.tsv");
+  EXPECT_EQ(st.code, StatusCode::invalid_argument);
+  EXPECT_NE(st.message.find("cannot be read"), std::string::npos) << st.message;
+  const std::string path = ::testing::TempDir() + "mixgemm_bad_table.tsv";
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fputs("device\tGPU\t132\nbf16\tu4b8\t128\n", f);
+  std::fclose(f);
+  st = use_tuning_table(path.c_str());
+  EXPECT_NE(st.message.find("line 2"), std::string::npos) << st.message;
+  EXPECT_TRUE(use_tuning_table(nullptr).ok());
+}
+
+}  // namespace
+}  // namespace mixgemm::detail
