@@ -223,7 +223,7 @@ TEST(BenchArgs, ListsAndValues) {
   Options o;
   std::string e;
   ASSERT_TRUE(parse({"--types", "u4b8,u8", "--groups=32,ch", "--act", "fp16,bf16", "--m", "1,3,4096",
-                     "--csv", "out.csv", "--json=o.json", "--no-check", "--repeats", "5", "--device", "0"},
+                     "--csv", "out.csv", "--json=o.json", "--no-check", "--repeats", "5", "--device", "0", "--graph-us", "1500"},
                     &o, &e))
       << e;
   EXPECT_EQ(o.wtypes, (std::vector<WeightType>{WeightType::u4b8, WeightType::u8}));
@@ -235,6 +235,7 @@ TEST(BenchArgs, ListsAndValues) {
   EXPECT_FALSE(o.check);
   EXPECT_EQ(o.repeats, 5);
   EXPECT_EQ(o.device, 0);
+  EXPECT_EQ(o.graph_us, 1500.0);
 }
 
 TEST(BenchArgs, ModelsShapesAndQuick) {
@@ -320,6 +321,7 @@ TEST(BenchArgs, Errors) {
       {{"--groups", "128,abc"}, {"--groups", "'abc'"}},
       {{"--models", "13b"}, {"--models", "unknown model '13b'", "8b, 70b, square"}},
       {{"--repeats", "0"}, {"--repeats", "'0'"}},
+      {{"--graph-us", "50"}, {"--graph-us", "'50'", "[100, 1000000]"}},
       {{"--device", "x"}, {"--device", "'x'"}},
       {{"--quick=yes"}, {"--quick takes no value"}},
       {{"--schedule", "a", "--all-schedules"}, {"--schedule", "--all-schedules"}},

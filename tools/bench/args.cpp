@@ -104,6 +104,7 @@ std::string usage_text() {
       "  --no-cublas        skip the cuBLASLt baseline (cublas_us left empty)\n"
       "  --no-pdl           turn off programmatic dependent launch in mixgemm (default on)\n"
       "  --repeats N        timed repetitions per measurement, median reported (default 10)\n"
+      "  --graph-us US      length of each timed CUDA graph in microseconds (default 4000)\n"
       "  --device N         CUDA device ordinal (default 0)\n"
       "  -h, --help         this text\n"
       "\n"
@@ -255,6 +256,14 @@ bool parse_args(const std::vector<std::string>& args, Options* out, std::string*
     } else if (flag == "--no-pdl") {
       if (!no_value()) return false;
       o.pdl = false;
+    } else if (flag == "--graph-us") {
+      if (!need_value()) return false;
+      int64_t v = 0;
+      if (!parse_positive(value, &v) || v < 100 || v > 1000000) {
+        *error = "--graph-us: '" + value + "' is not an integer in [100, 1000000]";
+        return false;
+      }
+      o.graph_us = static_cast<double>(v);
     } else if (flag == "--repeats" || flag == "--device") {
       if (!need_value()) return false;
       int64_t v = 0;

@@ -9,8 +9,11 @@
 // measured row to stdout (and to --csv). Commit the file under tuning/ to build it into the
 // library; MIXGEMM_TUNING_TABLE=FILE uses it without a rebuild (docs/tuning.md).
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <fstream>
+#include <sstream>
 #include <map>
 #include <string>
 #include <tuple>
@@ -30,6 +33,68 @@
 
 namespace mixgemm::bench {
 namespace {
+
+// Rows of earlier sweeps from their CSV files (mixgemm-bench --all-schedules or mixgemm-tune
+// --csv); "auto:" rows are not measurements of a named schedule and are left out.
+bool read_csv_rows(const std::string& path, std::vector<Row>* rows, std::string* device, std::string* error) {
+  std::ifstream f(path);
+  if (!f) {
+    *error = "cannot read " + path;
+    return false;
+  }
+  std::string line;
+  std::vector<std::string> header;
+  const auto split = [](const std::string& l) {  // keeps empty fields, trailing ones included
+    std::vector<std::string> v(1);
+    for (const char c : l) {
+      if (c == ',')
+        v.emplace_back();
+      else if (c != '\r')
+        v.back() += c;
+    }
+    return v;
+  };
+  if (!std::getline(f, line)) {
+    *error = path + " is empty";
+    return false;
+  }
+  header = split(line);
+  std::map<std::string, size_t> col;
+  for (size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
+  for (const char* need : {"device", "act", "wtype", "group", "M", "N", "K", "schedule", "us"}) {
+    if (!col.count(need)) {
+      *error = path + ": no '" + need + "' column";
+      return false;
+    }
+  }
+  int line_no = 1;
+  while (std::getline(f, line)) {
+    ++line_no;
+    const std::vector<std::string> v = split(line);
+    if (v.size() != header.size()) {
+      *error = path + ":" + std::to_string(line_no) + ": expected " + std::to_string(header.size()) + " fields";
+      return false;
+    }
+    Row r;
+    r.device = v[col["device"]];
+    r.act = v[col["act"]];
+    r.wtype = v[col["wtype"]];
+    r.group = std::stoll(v[col["group"]]);
+    r.m = std::stoll(v[col["M"]]);
+    r.n = std::stoll(v[col["N"]]);
+    r.k = std::stoll(v[col["K"]]);
+    r.schedule = v[col["schedule"]];
+    r.us = v[col["us"]].empty() ? 0.0 : std::stod(v[col["us"]]);
+    if (r.schedule.rfind("auto:", 0) == 0) continue;
+    if (!device->empty() && *device != r.device) {
+      *error = path + ":" + std::to_string(line_no) + ": device '" + r.device + "' differs from '" + *device + "'";
+      return false;
+    }
+    *device = r.device;
+    rows->push_back(r);
+  }
+  return true;
+}
 
 // The fastest schedule of each point among the sweep's rows (the rows of one point differ only
 // in the schedule).
@@ -99,30 +164,62 @@ int run(const Options& opt, const std::string& out_path) {
   return 0;
 }
 
+// --from-csv: the table from earlier sweeps' rows, no GPU involved.
+int table_from_csv(const std::string& files, int sm_count, const std::string& out_path) {
+  std::vector<Row> rows;
+  std::string device, error;
+  std::stringstream list(files);
+  std::string path;
+  while (std::getline(list, path, ',')) {
+    if (!read_csv_rows(path, &rows, &device, &error)) {
+      std::fprintf(stderr, "mixgemm-tune: %s\n", error.c_str());
+      return 2;
+    }
+  }
+  DeviceInfo dev;
+  dev.name = device;
+  dev.sm_count = sm_count;
+  const TuningTable table = best_per_point(rows, dev);
+  if (!write_file(out_path, format_tuning_table(table), &error)) {
+    std::fprintf(stderr, "mixgemm-tune: %s\n", error.c_str());
+    return 2;
+  }
+  std::printf("%zu rows, %zu points: selection table written to %s\n", rows.size(), table.points.size(),
+              out_path.c_str());
+  return 0;
+}
+
 }  // namespace
 }  // namespace mixgemm::bench
 
 int main(int argc, char** argv) {
   using namespace mixgemm::bench;
   std::string out_path = "mixgemm-tuning.tsv";
+  std::string from_csv;
+  int sm_count = 0;
   std::vector<std::string> args;
   bool repeats_given = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--out") {
+    if (a == "--out" || a == "--from-csv" || a == "--sm-count") {
       if (i + 1 >= argc) {
-        std::fprintf(stderr, "mixgemm-tune: --out needs a file name\n");
+        std::fprintf(stderr, "mixgemm-tune: %s needs a value\n", a.c_str());
         return 2;
       }
-      out_path = argv[++i];
+      const std::string v = argv[++i];
+      if (a == "--out") out_path = v;
+      if (a == "--from-csv") from_csv = v;
+      if (a == "--sm-count") sm_count = std::atoi(v.c_str());
       continue;
     }
     if (a == "--help" || a == "-h") {
       std::printf(
           "mixgemm-tune [--out FILE] [flags of mixgemm-bench's sweep]\n"
+          "mixgemm-tune --from-csv A.csv[,B.csv...] --sm-count N [--out FILE]\n"
           "Times every compiled schedule at every point of the sweep and writes the fastest per point\n"
-          "as a selection table (default FILE: mixgemm-tuning.tsv). --schedule, --all-schedules and\n"
-          "--stack do not apply. Sweep flags:\n\n%s",
+          "as a selection table (default FILE: mixgemm-tuning.tsv). --from-csv builds the table from\n"
+          "earlier --all-schedules / --csv rows instead (no GPU; N = the GPU's SM count). --schedule,\n"
+          "--all-schedules and --stack do not apply. Sweep flags:\n\n%s",
           usage_text().c_str());
       return 0;
     }
@@ -132,6 +229,13 @@ int main(int argc, char** argv) {
     }
     repeats_given |= a == "--repeats";
     args.push_back(a);
+  }
+  if (!from_csv.empty()) {
+    if (sm_count <= 0) {
+      std::fprintf(stderr, "mixgemm-tune: --from-csv needs --sm-count N (the GPU's SM count)\n");
+      return 2;
+    }
+    return table_from_csv(from_csv, sm_count, out_path);
   }
   Options opt;
   std::string error;
