@@ -190,10 +190,19 @@ double log_ratio(int64_t a, int64_t b) { return std::fabs(std::log(double(a) / d
 
 bool lookup_tuned(const std::vector<TunedEntry>& entries, const WeightDesc& w, int64_t m, int sm_count,
                   Schedule* out) {
-  // Points of the same weight type; the same activation type too where the table has it.
-  bool same_act = false;
-  for (const TunedEntry& e : entries) same_act |= e.wtype == w.wtype && e.act == w.act;
-  const auto usable = [&](const TunedEntry& e) { return e.wtype == w.wtype && (!same_act || e.act == w.act); };
+  // The closest kind of point the table has: the same weight and activation types, else the
+  // same weight type, else the same weight width (u4 <-> u4b8, u8 <-> u8b128: the same bytes and
+  // conversion work but for the zero points), same activation type first. None: no answer.
+  const auto rank = [&](const TunedEntry& e) {
+    const int act = e.act == w.act ? 0 : 1;
+    if (e.wtype == w.wtype) return act;
+    if (weight_bits(e.wtype) == weight_bits(w.wtype)) return 2 + act;
+    return 100;
+  };
+  int best_rank = 100;
+  for (const TunedEntry& e : entries) best_rank = rank(e) < best_rank ? rank(e) : best_rank;
+  if (best_rank == 100) return false;
+  const auto usable = [&](const TunedEntry& e) { return rank(e) == best_rank; };
 
   // The nearest tuned shape.
   double best = std::numeric_limits<double>::infinity();
@@ -212,7 +221,8 @@ bool lookup_tuned(const std::vector<TunedEntry>& entries, const WeightDesc& w, i
   const TunedEntry* pick = nullptr;
   const TunedEntry* largest = nullptr;
   for (const TunedEntry& e : entries) {
-    if (!usable(e) || e.k != shape->k || e.n != shape->n || e.group_size != shape->group_size || e.act != shape->act)
+    if (!usable(e) || e.k != shape->k || e.n != shape->n || e.group_size != shape->group_size ||
+        e.act != shape->act || e.wtype != shape->wtype)
       continue;
     if (e.m >= m && (pick == nullptr || e.m < pick->m)) pick = &e;
     if (largest == nullptr || e.m > largest->m) largest = &e;
@@ -220,7 +230,7 @@ bool lookup_tuned(const std::vector<TunedEntry>& entries, const WeightDesc& w, i
   if (pick == nullptr) pick = largest;
 
   *out = pick->schedule;
-  const bool same_shape = pick->k == w.k && pick->n == w.n && pick->group_size == w.group_size;
+  const bool same_shape = pick->k == w.k && pick->n == w.n && pick->group_size == w.group_size && pick->wtype == w.wtype;
   if (!same_shape) out->splits = split_for(w, m, out->blk_m, out->ctas_per_sm, sm_count);
   return true;
 }

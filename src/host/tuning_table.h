@@ -21,10 +21,11 @@ extern const BuiltinTable kBuiltinTables[];
 
 // The schedule the table in use gives for (w, m) on `dev`; false when there is no table for this
 // device or no point of these types in it. w must be normalized (group_size > 0).
-//   - the nearest tuned shape: smallest |ln K/K'| + |ln N/N'| + |ln G/G'| / 4 among points of
-//     the same weight type (the same activation type if it has any);
+//   - the points of the closest kind the table has: same weight and activation types, else the
+//     same weight type, else the same weight width (u4 / u4b8, u8 / u8b128); none: no answer;
+//   - among them the nearest tuned shape: smallest |ln K/K'| + |ln N/N'| + |ln G/G'| / 4;
 //   - at that shape, the point with the smallest tuned M >= m (the largest M past the end);
-//   - the exact schedule when (K, N, group) match, else that point's token tile and occupancy
+//   - the exact schedule when (K, N, group, weight type) match, else that point's token tile and occupancy
 //     with the split factor chosen for this problem by split_for (the heuristic's rule).
 bool tuned_schedule(const WeightDesc& w, int64_t m, const DeviceInfo& dev, Schedule* out);
 

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# One device call: the whole GPU check (scripts/gpu_check.sh), the README's main job
+# (scripts/bench.sh: default sweep and decode stacks, "auto" from the built-in selection table),
+# and --all-schedules on layer shapes the table was not tuned on. Everything lands in $1.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+O=$1
+STEM=${2:-H100}
+mkdir -p "$O"
+export MIXGEMM_NO_INSTALL=1 BUILD_DIR=build-gpu
+STEP_TIMEOUT=200 scripts/gpu_check.sh "$O/check" > "$O/check.log" 2>&1
+tail -13 "$O/check.log"
+RESULTS_STEM=$O/${STEM} timeout 240 scripts/bench.sh > "$O/bench_console.log" 2>&1
+echo "bench exit $?"
+grep -E "^stack:|per layer" "$O/${STEM}.log" | head -16
+timeout 150 build-gpu/tools/bench/mixgemm-bench --all-schedules --graph-us 1500 --repeats 5 \
+  --shape 5120x27648,13824x5120,3584x18944 --m 1,4,16,64,256,1024,4096 --csv "$O/${STEM}_untuned.csv" \
+  > "$O/untuned.log" 2>&1
+echo "untuned exit $?"
