@@ -12,11 +12,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
-#include <fstream>
 #include <sstream>
-#include <map>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "args.h"
@@ -30,101 +27,10 @@
 #include "names.h"
 #include "report.h"
 #include "sweep.h"
+#include "tuning_rows.h"
 
 namespace mixgemm::bench {
 namespace {
-
-// Rows of earlier sweeps from their CSV files (mixgemm-bench --all-schedules or mixgemm-tune
-// --csv); "auto:" rows are not measurements of a named schedule and are left out.
-bool read_csv_rows(const std::string& path, std::vector<Row>* rows, std::string* device, std::string* error) {
-  std::ifstream f(path);
-  if (!f) {
-    *error = "cannot read " + path;
-    return false;
-  }
-  std::string line;
-  std::vector<std::string> header;
-  const auto split = [](const std::string& l) {  // keeps empty fields, trailing ones included
-    std::vector<std::string> v(1);
-    for (const char c : l) {
-      if (c == ',')
-        v.emplace_back();
-      else if (c != '\r')
-        v.back() += c;
-    }
-    return v;
-  };
-  if (!std::getline(f, line)) {
-    *error = path + " is empty";
-    return false;
-  }
-  header = split(line);
-  std::map<std::string, size_t> col;
-  for (size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
-  for (const char* need : {"device", "act", "wtype", "group", "M", "N", "K", "schedule", "us"}) {
-    if (!col.count(need)) {
-      *error = path + ": no '" + need + "' column";
-      return false;
-    }
-  }
-  int line_no = 1;
-  while (std::getline(f, line)) {
-    ++line_no;
-    const std::vector<std::string> v = split(line);
-    if (v.size() != header.size()) {
-      *error = path + ":" + std::to_string(line_no) + ": expected " + std::to_string(header.size()) + " fields";
-      return false;
-    }
-    Row r;
-    r.device = v[col["device"]];
-    r.act = v[col["act"]];
-    r.wtype = v[col["wtype"]];
-    r.group = std::stoll(v[col["group"]]);
-    r.m = std::stoll(v[col["M"]]);
-    r.n = std::stoll(v[col["N"]]);
-    r.k = std::stoll(v[col["K"]]);
-    r.schedule = v[col["schedule"]];
-    r.us = v[col["us"]].empty() ? 0.0 : std::stod(v[col["us"]]);
-    if (r.schedule.rfind("auto:", 0) == 0) continue;
-    if (!device->empty() && *device != r.device) {
-      *error = path + ":" + std::to_string(line_no) + ": device '" + r.device + "' differs from '" + *device + "'";
-      return false;
-    }
-    *device = r.device;
-    rows->push_back(r);
-  }
-  return true;
-}
-
-// The fastest schedule of each point among the sweep's rows (the rows of one point differ only
-// in the schedule).
-TuningTable best_per_point(const std::vector<Row>& rows, const DeviceInfo& dev) {
-  using Key = std::tuple<std::string, std::string, int64_t, int64_t, int64_t, int64_t>;
-  std::map<Key, const Row*> best;
-  for (const Row& r : rows) {
-    if (!(r.us > 0)) continue;
-    const int64_t group = r.group == kChannelWise ? r.k : r.group;
-    const Key key{r.act, r.wtype, group, r.k, r.n, r.m};
-    auto it = best.find(key);
-    if (it == best.end() || r.us < it->second->us) best[key] = &r;
-  }
-  TuningTable t;
-  t.device = dev.name;
-  t.sm_count = dev.sm_count;
-  for (const auto& [key, r] : best) {
-    TunedPoint p;
-    parse_act_type(r->act, &p.act);
-    parse_weight_type(r->wtype, &p.wtype);
-    p.group_size = std::get<2>(key);
-    p.k = r->k;
-    p.n = r->n;
-    p.m = r->m;
-    p.schedule = r->schedule;
-    p.us = r->us;
-    t.points.push_back(p);
-  }
-  return t;
-}
 
 int run(const Options& opt, const std::string& out_path) {
   const DeviceInfo dev = query_device(opt.device);
@@ -154,7 +60,7 @@ int run(const Options& opt, const std::string& out_path) {
                  ctx.failures);
     return 1;
   }
-  const TuningTable table = best_per_point(ctx.rows, dev);
+  const TuningTable table = best_per_point(ctx.rows, dev.name, dev.sm_count);
   if (!write_file(out_path, format_tuning_table(table), &error)) {
     std::fprintf(stderr, "mixgemm-tune: %s\n", error.c_str());
     return 2;
@@ -176,10 +82,7 @@ int table_from_csv(const std::string& files, int sm_count, const std::string& ou
       return 2;
     }
   }
-  DeviceInfo dev;
-  dev.name = device;
-  dev.sm_count = sm_count;
-  const TuningTable table = best_per_point(rows, dev);
+  const TuningTable table = best_per_point(rows, device, sm_count);
   if (!write_file(out_path, format_tuning_table(table), &error)) {
     std::fprintf(stderr, "mixgemm-tune: %s\n", error.c_str());
     return 2;
