@@ -281,6 +281,9 @@ TEST(BenchArgs, Schedules) {
   EXPECT_EQ(o.schedule, "sm90_ws_n128_m64");
   ASSERT_TRUE(parse({"--all-schedules"}, &o, &e)) << e;
   EXPECT_TRUE(o.all_schedules);
+  EXPECT_FALSE(o.interleave);
+  ASSERT_TRUE(parse({"--all-schedules", "--interleave"}, &o, &e)) << e;
+  EXPECT_TRUE(o.interleave);
 }
 
 TEST(BenchArgs, HelpText) {
@@ -292,7 +295,8 @@ TEST(BenchArgs, HelpText) {
   EXPECT_TRUE(o.help);
   const std::string u = usage_text();
   for (const char* flag : {"--types", "--groups", "--act", "--models", "--m ", "--shape", "--schedule", "--all-schedules",
-                           "--csv", "--json", "--stack", "--quick", "--no-check", "--help"})
+                           "--csv", "--json", "--stack", "--quick", "--no-check", "--interleave", "--graph-us",
+                           "--help"})
     EXPECT_NE(u.find(flag), std::string::npos) << flag;
 }
 
@@ -322,6 +326,7 @@ TEST(BenchArgs, Errors) {
       {{"--models", "13b"}, {"--models", "unknown model '13b'", "8b, 70b, square"}},
       {{"--repeats", "0"}, {"--repeats", "'0'"}},
       {{"--graph-us", "50"}, {"--graph-us", "'50'", "[100, 1000000]"}},
+      {{"--interleave"}, {"--interleave applies to --all-schedules"}},
       {{"--device", "x"}, {"--device", "'x'"}},
       {{"--quick=yes"}, {"--quick takes no value"}},
       {{"--schedule", "a", "--all-schedules"}, {"--schedule", "--all-schedules"}},

@@ -93,6 +93,8 @@ std::string usage_text() {
       "                     unless --models is given too\n"
       "  --schedule NAME    force a schedule (see list_schedules); default: the automatic choice\n"
       "  --all-schedules    every compiled schedule per point, plus one row auto:<chosen>\n"
+      "  --interleave       with --all-schedules: time a point's schedules round-robin, so clock\n"
+      "                     drift under sustained load affects them alike\n"
       "  --stack            decode layer-stack mode: per model, qkv->o->gate_up->down chained over\n"
       "                     as many distinct layers as fit in memory, B = 1,4,16,64, one CUDA graph;\n"
       "                     us = time per token scaled to the full depth (32 layers for 8B, 80 for\n"
@@ -232,6 +234,9 @@ bool parse_args(const std::vector<std::string>& args, Options* out, std::string*
     } else if (flag == "--schedule") {
       if (!need_value()) return false;
       o.schedule = value;
+    } else if (flag == "--interleave") {
+      if (!no_value()) return false;
+      o.interleave = true;
     } else if (flag == "--all-schedules") {
       if (!no_value()) return false;
       o.all_schedules = true;
@@ -286,6 +291,10 @@ bool parse_args(const std::vector<std::string>& args, Options* out, std::string*
   }
   if (!o.schedule.empty() && o.all_schedules) {
     *error = "--schedule and --all-schedules exclude each other";
+    return false;
+  }
+  if (o.interleave && !o.all_schedules) {
+    *error = "--interleave applies to --all-schedules";
     return false;
   }
   if (o.stack && o.all_schedules) {

@@ -49,6 +49,8 @@ std::vector<JsonField> options_json(const Options& o, const std::string& command
           json_text("act", join(o.acts, [](ActType t) { return std::string(act_name(t)); })),
           json_text("m", join(o.m_list, [](int64_t m) { return std::to_string(m); })),
           json_text("schedule", o.all_schedules ? "all" : (o.schedule.empty() ? "auto" : o.schedule)),
+          json_number("interleave", o.interleave),
+          json_number("graph_us", o.graph_us),
           json_number("check", o.check),
           json_number("pdl", o.pdl),
           json_number("repeats", o.repeats)};

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 #include "check.h"
 #include "device_buffer.h"
@@ -93,8 +94,10 @@ Timing time_eager(cudaStream_t stream, const Enqueue& enqueue, int calls, const 
   return time_passes(stream, [&] { for (int i = 0; i < calls; ++i) enqueue(i, stream); }, calls, opt);
 }
 
-Timing time_calls(cudaStream_t stream, const Enqueue& enqueue, int rotation, const TimingOptions& opt) {
-  rotation = std::max(1, rotation);
+namespace {
+
+// Calls per graph for time_calls: a multiple of `rotation` lasting about opt.target_us.
+int calls_per_graph(cudaStream_t stream, const Enqueue& enqueue, int rotation, const TimingOptions& opt) {
   // Eager estimate: one untimed pass over the copies (first-touch costs, lazy module loading),
   // then a timed one. Launch overhead can inflate it for tiny kernels, which only makes the
   // graph longer than needed.
@@ -111,8 +114,50 @@ Timing time_calls(cudaStream_t stream, const Enqueue& enqueue, int rotation, con
 
   int calls = static_cast<int>(std::min<double>(opt.max_calls, std::ceil(opt.target_us / est_us)));
   calls = std::max(calls, 1);
-  calls = (calls + rotation - 1) / rotation * rotation;  // every copy equally often
+  return (calls + rotation - 1) / rotation * rotation;  // every copy equally often
+}
+
+}  // namespace
+
+Timing time_calls(cudaStream_t stream, const Enqueue& enqueue, int rotation, const TimingOptions& opt) {
+  rotation = std::max(1, rotation);
+  const int calls = calls_per_graph(stream, enqueue, rotation, opt);
   return time_graph(stream, [&](int i, cudaStream_t s) { enqueue(i % rotation, s); }, calls, opt);
+}
+
+std::vector<Timing> time_calls_interleaved(cudaStream_t stream, const std::vector<Enqueue>& enqueues, int rotation,
+                                           const TimingOptions& opt) {
+  rotation = std::max(1, rotation);
+  const size_t n = enqueues.size();
+  std::vector<std::unique_ptr<Graph>> graphs;
+  std::vector<int> calls;
+  for (const Enqueue& e : enqueues) {
+    calls.push_back(calls_per_graph(stream, e, rotation, opt));
+    const Enqueue rotated = [&e, rotation](int i, cudaStream_t s) { e(i % rotation, s); };
+    rotated(0, stream);  // outside the capture: a first launch may load the kernel's module
+    BENCH_CUDA_CHECK(cudaStreamSynchronize(stream));
+    graphs.push_back(std::make_unique<Graph>());
+    capture(stream, rotated, calls.back(), graphs.back().get());
+  }
+  for (int w = 0; w < opt.warmup; ++w)
+    for (const auto& g : graphs) BENCH_CUDA_CHECK(cudaGraphLaunch(g->exec, stream));
+  BENCH_CUDA_CHECK(cudaStreamSynchronize(stream));
+  Event start, stop;
+  std::vector<std::vector<double>> per_call(n);
+  for (int r = 0; r < std::max(1, opt.repeats); ++r) {
+    for (size_t i = 0; i < n; ++i) {  // one timed launch of each alternative per round
+      BENCH_CUDA_CHECK(cudaEventRecord(start.get(), stream));
+      BENCH_CUDA_CHECK(cudaGraphLaunch(graphs[i]->exec, stream));
+      BENCH_CUDA_CHECK(cudaEventRecord(stop.get(), stream));
+      BENCH_CUDA_CHECK(cudaEventSynchronize(stop.get()));
+      float ms = 0;
+      BENCH_CUDA_CHECK(cudaEventElapsedTime(&ms, start.get(), stop.get()));
+      per_call[i].push_back(1e3 * ms / calls[i]);
+    }
+  }
+  std::vector<Timing> out;
+  for (size_t i = 0; i < n; ++i) out.push_back(summarize(per_call[i], calls[i]));
+  return out;
 }
 
 }  // namespace mixgemm::bench

@@ -32,6 +32,13 @@ struct Timing {
 // `rotation`, so each weight copy is used equally often), then the graph is timed.
 Timing time_calls(cudaStream_t stream, const Enqueue& enqueue, int rotation, const TimingOptions& opt);
 
+// Times alternatives of one operation (e.g. every schedule at one point) fairly: each gets its
+// own graph as in time_calls, then the timed launches go round-robin over the alternatives, so
+// slow clock drifts under sustained load (the power and thermal limits lower an H100's clocks
+// over seconds of compute-bound work) hit all of them alike instead of the last ones measured.
+std::vector<Timing> time_calls_interleaved(cudaStream_t stream, const std::vector<Enqueue>& enqueues, int rotation,
+                                           const TimingOptions& opt);
+
 // Captures enqueue(0) ... enqueue(calls - 1) into one graph and times its launches; per-call
 // times are the graph's time divided by `calls`.
 Timing time_graph(cudaStream_t stream, const Enqueue& enqueue, int calls, const TimingOptions& opt);

@@ -102,6 +102,7 @@ int main(int argc, char** argv) {
   int sm_count = 0;
   std::vector<std::string> args;
   bool repeats_given = false;
+  bool interleave = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--out" || a == "--from-csv" || a == "--sm-count") {
@@ -131,6 +132,10 @@ int main(int argc, char** argv) {
       return 2;
     }
     repeats_given |= a == "--repeats";
+    if (a == "--interleave") {  // implies --all-schedules, which the tuner sets itself
+      interleave = true;
+      continue;
+    }
     args.push_back(a);
   }
   if (!from_csv.empty()) {
@@ -147,6 +152,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   opt.all_schedules = true;
+  opt.interleave = interleave;
   opt.auto_row = false;
   opt.cublas = false;  // not part of the selection
   if (!repeats_given) opt.repeats = 5;
