@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# One device call: the whole GPU check (scripts/gpu_check.sh), the README's main job
-# (scripts/bench.sh: default sweep and decode stacks, "auto" from the built-in selection table),
-# and --all-schedules on layer shapes the table was not tuned on. Everything lands in $1.
+# Everything a release needs from one device call (about 4 minutes on an H100): the whole GPU
+# check (scripts/gpu_check.sh), the README's main job (scripts/bench.sh: default sweep and decode
+# stacks, "auto" from the built-in selection table), and --all-schedules on layer shapes the
+# table was not tuned on. Everything lands in OUTDIR.
+# Usage: scripts/full_device_run.sh OUTDIR [STEM]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 O=$1
