@@ -204,15 +204,24 @@ bool lookup_tuned(const std::vector<TunedEntry>& entries, const WeightDesc& w, i
   if (best_rank == 100) return false;
   const auto usable = [&](const TunedEntry& e) { return rank(e) == best_rank; };
 
-  // The nearest tuned shape.
-  double best = std::numeric_limits<double>::infinity();
+  // The nearest tuned shape: a tuned shape itself when there is one (the usual case, and no
+  // logarithms on mm()'s host path), else the smallest log distance.
   const TunedEntry* shape = nullptr;
   for (const TunedEntry& e : entries) {
-    if (!usable(e)) continue;
-    const double d = log_ratio(w.k, e.k) + log_ratio(w.n, e.n) + 0.25 * log_ratio(w.group_size, e.group_size);
-    if (d < best) {
-      best = d;
+    if (usable(e) && e.k == w.k && e.n == w.n && e.group_size == w.group_size) {
       shape = &e;
+      break;
+    }
+  }
+  if (shape == nullptr) {
+    double best = std::numeric_limits<double>::infinity();
+    for (const TunedEntry& e : entries) {
+      if (!usable(e)) continue;
+      const double d = log_ratio(w.k, e.k) + log_ratio(w.n, e.n) + 0.25 * log_ratio(w.group_size, e.group_size);
+      if (d < best) {
+        best = d;
+        shape = &e;
+      }
     }
   }
   if (shape == nullptr) return false;
