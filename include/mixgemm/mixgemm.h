@@ -15,8 +15,14 @@
 //
 // Calling contract of mm():
 //   - never allocates, never synchronises, is safe to capture in a CUDA graph;
-//   - split-K schedules need a caller-provided workspace (workspace_bytes()); it need not be
-//     initialised and is only used within the call;
+//   - split-K schedules need a caller-provided workspace (workspace_bytes()). Zero-fill it once
+//     after allocating it (cudaMemset): its first 32 KiB hold per-tile arrival counters that
+//     every call returns to zero (the last split of each output tile to finish sums the
+//     partials in split order), so one buffer serves any sequence of calls, shapes and
+//     schedules on one stream. Calls that may run concurrently need separate workspaces. A
+//     workspace found not zeroed gives NaN outputs (detected through its counters), not a
+//     wrong sum; zero it again then. Split-K calls cover at most 8192 output tiles
+//     (n/128 x ceil(m/BlkM)); larger ones are rejected with a message.
 //   - with programmatic dependent launch enabled (the default, see set_pdl_enabled), mm() may
 //     start reading the prepacked weights before the kernel preceding it on the stream has
 //     finished: weights must not be written by that kernel (they are constant during inference;
@@ -85,7 +91,8 @@ struct GemmArgs {
   void* y = nullptr;             // Y [m, n], row stride ldy (elements)
   int64_t ldy = 0;               // >= n and a multiple of 8; 0 = n
   const void* bias = nullptr;    // optional bias [n] in the activation type
-  void* workspace = nullptr;     // workspace_bytes(...) bytes, 256-byte aligned (may be null if 0)
+  void* workspace = nullptr;     // workspace_bytes(...) bytes, 256-byte aligned, zero-filled once
+                                 // before first use (see the contract above); may be null if 0
   size_t workspace_bytes = 0;
   const char* schedule = nullptr;  // null or "auto": heuristic; else a name from list_schedules()
 };

@@ -116,9 +116,11 @@ Status mm(const GemmArgs& args, cudaStream_t stream) {
   p.groups = int(r.w.groups());
   p.group_shift = (p.group_size & (p.group_size - 1)) == 0 ? __builtin_ctz(unsigned(p.group_size)) : -1;
   p.k_tiles_per_split = plan.k_tiles_per_split;
-  p.write_partials = plan.splits > 1;
-  p.out = p.write_partials ? args.workspace : args.y;
-
+  p.y = static_cast<uint16_t*>(args.y);
+  if (plan.splits > 1) {
+    p.tile_counters = static_cast<uint32_t*>(args.workspace);
+    p.partials = reinterpret_cast<float*>(static_cast<uint8_t*>(args.workspace) + plan.counters_bytes);
+  }
   if (log_schedules()) {
     std::fprintf(stderr,
                  "[mixgemm] mm m=%lld n=%lld k=%lld act=%s wtype=%s group=%lld schedule=%s%s splits=%d table=%s\n",
@@ -131,18 +133,6 @@ Status mm(const GemmArgs& args, cudaStream_t stream) {
   const detail::GemmLauncher launch = detail::find_gemm_launcher(r.w.act, r.w.wtype, plan.schedule.blk_m, plan.schedule.ctas_per_sm);
   cudaError_t e = launch(p, plan.splits, stream, pdl);
   if (e != cudaSuccess) return cuda_failure("mixgemm::mm: GEMM launch failed", e);
-  if (plan.splits > 1) {
-    kernels::SplitKReduceParams rp{};
-    rp.partials = static_cast<const float*>(args.workspace);
-    rp.bias = p.bias;
-    rp.out = static_cast<uint16_t*>(args.y);
-    rp.m = args.m;
-    rp.n = r.w.n;
-    rp.ldy = r.ldy;
-    rp.splits = plan.splits;
-    e = detail::launch_splitk_reduce(rp, r.w.act, stream, pdl);
-    if (e != cudaSuccess) return cuda_failure("mixgemm::mm: split-K reduce launch failed", e);
-  }
   return Status::success();
 }
 

@@ -2,6 +2,7 @@
 
 #include "common/prepacked_layout.h"
 #include "host/kernel_registry.h"
+#include "kernels/gemm_params.h"
 
 namespace mixgemm::detail {
 
@@ -52,6 +53,9 @@ Schedule heuristic_schedule(const WeightDesc& w, int64_t m, int sm_count) {
   return s;
 }
 
+static_assert(kSplitChoices[sizeof(kSplitChoices) / sizeof(kSplitChoices[0]) - 1] <= kernels::kSplitKMaxSplits,
+              "the in-kernel split-K reduction sums at most kSplitKMaxSplits splits");
+
 int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm_count) {
   // Split K when the output tiles leave CTA slots idle (few tiles at small M and N): the largest
   // split that keeps all CTAs in one wave, while each split still streams >= 4 K tiles (the
@@ -74,7 +78,13 @@ LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s) {
   const int64_t splits = s.splits < k_tiles ? s.splits : k_tiles;
   p.k_tiles_per_split = int((k_tiles + splits - 1) / splits);
   p.splits = int((k_tiles + p.k_tiles_per_split - 1) / p.k_tiles_per_split);
-  p.workspace_bytes = p.splits > 1 ? size_t(layout::align_up(int64_t(p.splits) * m * w.n * 4, 256)) : 0;
+  p.tiles = ((w.n + kBlockN - 1) / kBlockN) * ((m + s.blk_m - 1) / s.blk_m);
+  if (p.splits > 1) {
+    // In-kernel split-K (splitk_reduce.cuh): the fixed block of arrival counters, then every
+    // split's fp32 partial of every tile (tiles padded to whole 128 x BlkM blocks).
+    p.counters_bytes = size_t(kernels::kSplitKCountersBytes);
+    p.workspace_bytes = p.counters_bytes + size_t(p.tiles * p.splits * kBlockN * s.blk_m * 4);
+  }
   return p;
 }
 

@@ -36,7 +36,9 @@ struct LaunchPlan {
   Schedule schedule;
   int splits = 1;              // effective splits (no empty split)
   int k_tiles_per_split = 0;   // 64-deep K tiles
-  size_t workspace_bytes = 0;  // fp32 partials [splits][m][n]; 0 without split-K
+  int64_t tiles = 0;           // output tiles: ceil(n / 128) x ceil(m / BlkM)
+  size_t counters_bytes = 0;   // split-K: the arrival counters at the workspace's start
+  size_t workspace_bytes = 0;  // counters + fp32 partials of every split; 0 without split-K
 };
 LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s);
 

@@ -8,6 +8,7 @@
 #include "host/device_info.h"
 #include "host/kernel_registry.h"
 #include "host/tuning_table.h"
+#include "kernels/gemm_params.h"
 
 namespace mixgemm::detail {
 
@@ -146,6 +147,11 @@ Status resolve_gemm(const GemmArgs& a, ResolvedGemm* out) {
   if ((a.m + sched.blk_m - 1) / sched.blk_m > 65535)
     return Status::invalid(std::string(fn) + ": m=" + std::to_string(a.m) + " needs more than 65535 token tiles of " +
                            std::to_string(sched.blk_m) + " (grid limit)");
+  if (r.plan.splits > 1 && r.plan.tiles > kernels::kSplitKMaxTiles)
+    return Status::invalid(std::string(fn) + ": schedule " + schedule_name(sched) + " at m=" + std::to_string(a.m) +
+                           " has " + std::to_string(r.plan.tiles) + " output tiles; split-K schedules support at most " +
+                           std::to_string(kernels::kSplitKMaxTiles) +
+                           " (n/128 x ceil(m/BlkM)): use a larger token tile or no split");
   if (r.plan.workspace_bytes > 0) {
     if (!(st = check_pointer(fn, "workspace", a.workspace, 256, true)).ok())
       return Status::invalid(st.message + " (schedule " + schedule_name(sched) + " splits K and needs " +

@@ -1,6 +1,6 @@
-// Epilogue of the sm_90 GEMM: writes one consumer's 64 x BlkM fp32 accumulator tile either as
-// Y (bias added in fp32, one rounding to the activation type) or, for split-K, as fp32
-// partials that splitk_reduce.cuh sums in a fixed order (deterministic, no atomics).
+// Epilogue of the sm_90 GEMM: writes one consumer's 64 x BlkM fp32 accumulator tile as Y, the
+// bias added in fp32 and one rounding to the activation type. (Split-K tiles first go through
+// splitk_reduce.cuh, which calls the same writer once the splits are summed.)
 //
 // Accumulator layout of wgmma m64nNk16 (fp32), thread `lane` of warp w: for each 8-column
 // chunk i, acc[4i + {0,1}] = (row 16w + lane/4,     col 8i + 2*(lane%4) + {0,1}),
@@ -16,44 +16,43 @@
 
 namespace mixgemm::kernels {
 
+// Where one consumer thread's accumulator values land in Y.
 template <class Cfg>
-__device__ __forceinline__ void store_accumulators(const GemmParams& p, const float (&acc)[Cfg::kBlkM / 2],
-                                                   int64_t n_block, int64_t m0, int split) {
-  const int t = threadIdx.x % 128;
-  const int lane = t % 32;
-  const int64_t n_lo = n_block + (t / 32) * 16 + lane / 4;
-  const int64_t n_hi = n_lo + 8;
-  const int col = 2 * (lane % 4);
+struct OutputWriter {
+  int64_t n_lo, n_hi, m_col;
+  float b_lo, b_hi;
 
-  if (p.write_partials) {
-    float* out = static_cast<float*>(p.out) + int64_t(split) * p.m * p.n;
-#pragma unroll
-    for (int i = 0; i < Cfg::kBlkM / 8; ++i) {
-#pragma unroll
-      for (int h = 0; h < 2; ++h) {
-        const int64_t m = m0 + 8 * i + col + h;
-        if (m < p.m) {
-          out[m * p.n + n_lo] = acc[4 * i + h];
-          out[m * p.n + n_hi] = acc[4 * i + 2 + h];
-        }
-      }
-    }
-    return;
+  __device__ __forceinline__ OutputWriter(const GemmParams& p, int64_t n_block, int64_t m0) {
+    const int t = threadIdx.x % 128;
+    const int lane = t % 32;
+    n_lo = n_block + (t / 32) * 16 + lane / 4;
+    n_hi = n_lo + 8;
+    m_col = m0 + 2 * (lane % 4);
+    b_lo = p.bias ? act_to_float<Cfg::kAct>(p.bias[n_lo]) : 0.0f;
+    b_hi = p.bias ? act_to_float<Cfg::kAct>(p.bias[n_hi]) : 0.0f;
   }
 
-  const float b_lo = p.bias ? act_to_float<Cfg::kAct>(p.bias[n_lo]) : 0.0f;
-  const float b_hi = p.bias ? act_to_float<Cfg::kAct>(p.bias[n_hi]) : 0.0f;
-  uint16_t* y = static_cast<uint16_t*>(p.out);
-#pragma unroll
-  for (int i = 0; i < Cfg::kBlkM / 8; ++i) {
+  // Chunk i of the accumulator: v = acc[4i .. 4i + 3].
+  __device__ __forceinline__ void store_chunk(const GemmParams& p, int i, const float (&v)[4]) const {
 #pragma unroll
     for (int h = 0; h < 2; ++h) {
-      const int64_t m = m0 + 8 * i + col + h;
+      const int64_t m = m_col + 8 * i + h;
       if (m < p.m) {
-        y[m * p.ldy + n_lo] = float_to_act<Cfg::kAct>(acc[4 * i + h] + b_lo);
-        y[m * p.ldy + n_hi] = float_to_act<Cfg::kAct>(acc[4 * i + 2 + h] + b_hi);
+        p.y[m * p.ldy + n_lo] = float_to_act<Cfg::kAct>(v[h] + b_lo);
+        p.y[m * p.ldy + n_hi] = float_to_act<Cfg::kAct>(v[2 + h] + b_hi);
       }
     }
+  }
+};
+
+template <class Cfg>
+__device__ __forceinline__ void store_accumulators(const GemmParams& p, const float (&acc)[Cfg::kBlkM / 2],
+                                                   int64_t n_block, int64_t m0) {
+  const OutputWriter<Cfg> out(p, n_block, m0);
+#pragma unroll
+  for (int i = 0; i < Cfg::kBlkM / 8; ++i) {
+    const float v[4] = {acc[4 * i], acc[4 * i + 1], acc[4 * i + 2], acc[4 * i + 3]};
+    out.store_chunk(p, i, v);
   }
 }
 

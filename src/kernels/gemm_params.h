@@ -9,27 +9,28 @@
 
 namespace mixgemm::kernels {
 
+// Split-K workspace contract between the host and the kernel (splitk_reduce.cuh): a fixed block
+// of per-tile arrival counters at the workspace's start (the same place for every call, shape
+// and schedule, so the counters that each call returns to zero stay zero for the next), then
+// the partials. Split-K calls are limited to this many output tiles and splits.
+inline constexpr int kSplitKMaxTiles = 8192;
+inline constexpr int kSplitKMaxSplits = 8;
+inline constexpr int64_t kSplitKCountersBytes = int64_t(kSplitKMaxTiles) * 4;
+
 struct GemmParams {
   CUtensorMap x_map;          // X [m, k], box {64, BlkM}, 128-byte swizzle
   const uint8_t* weights;     // prepacked weight section
   const uint16_t* scales;     // prepacked scales  [N/64][groups][64]
   const uint16_t* zeros;      // prepacked zeros   [N/64][groups][64] or null
   const uint16_t* bias;       // [n] or null
-  void* out;                  // Y [m, ldy] (activation type) or fp32 partials [splits][m][n]
+  uint16_t* y;                // Y [m, ldy], activation type
+  float* partials;            // split-K: fp32 partials, [tile][split][chunk][thread] (splitk_reduce.cuh)
+  uint32_t* tile_counters;    // split-K: arrivals per output tile [kSplitKMaxTiles]; zero between calls
   int64_t m, n, k, ldy;
   int group_size;
   int group_shift;            // log2(group_size) when a power of two (fast path), else -1
   int groups;                 // k / group_size
-  int k_tiles_per_split;      // 64-deep K tiles each split reduces
-  bool write_partials;        // split-K: write fp32 partials instead of Y
-};
-
-struct SplitKReduceParams {
-  const float* partials;      // [splits][m][n]
-  const uint16_t* bias;       // [n] or null
-  uint16_t* out;              // Y [m, ldy]
-  int64_t m, n, ldy;
-  int splits;
+  int k_tiles_per_split;      // 64-deep K tiles each split reduces (the grid's z extent splits K)
 };
 
 }  // namespace mixgemm::kernels

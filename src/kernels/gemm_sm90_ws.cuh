@@ -2,7 +2,8 @@
 // consumers, mainloop_sm90_ws.cuh) and the epilogue (epilogue.cuh), plus its host launcher.
 //
 // Computes, for one CTA tile of 128 weight rows (n) x BlkM tokens (m) and one K split,
-// Y^T[n, m] = sum_k dequant(W)[k, n] . X[m, k]. Grid: (n tiles, m tiles, K splits).
+// Y^T[n, m] = sum_k dequant(W)[k, n] . X[m, k]. Grid: (n tiles, m tiles, K splits); the last
+// split of a tile to finish sums the others' partials (splitk_reduce.cuh).
 // Limits: n, k multiples of 64; group size 32 or a multiple of 64 dividing k; X rows 16-byte
 // aligned (TMA). Built for every M: BlkM picks the wgmma N extent (8 for decode .. 256).
 #pragma once
@@ -16,6 +17,7 @@
 #include "kernels/gemm_params.h"
 #include "kernels/mainloop_sm90_ws.cuh"
 #include "kernels/sm90_ptx.cuh"
+#include "kernels/splitk_reduce.cuh"
 
 namespace mixgemm::kernels {
 
@@ -40,14 +42,12 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
   const int active = int(min(int64_t(Cfg::kConsumers), p.n / layout::kTileN - nb0));
   const int64_t m0 = int64_t(blockIdx.y) * Cfg::kBlkM;
 
-  // Programmatic dependent launch: without split-K the next kernel in the stream is the caller's
-  // (typically the next GEMM): let it launch now, so its CTAs take the SM slots ours free as they
-  // finish and start streaming their weights while this grid drains (they wait on this grid's
-  // completion before touching its results). With split-K the dependent is our reduction, which
-  // can do nothing early: it is released after the mainloop instead, so it does not hold SM
-  // slots. Measured A/B on an H100 (docs/perf-notes.md): early helps up to 1.14x without split-K
-  // and costs up to 1.4x with it.
-  if (!p.write_partials) ptx::launch_dependents();
+  // Programmatic dependent launch: the next kernel in the stream (typically the next GEMM) may
+  // launch now, so its CTAs take the SM slots ours free as they finish and start streaming their
+  // weights while this grid drains; they wait for this grid's completion before touching its
+  // results. Split-K is summed inside this grid (splitk_reduce.cuh), so this holds there too;
+  // releasing split-K dependents after the mainloop instead measured 0.95x (docs/perf-notes.md).
+  ptx::launch_dependents();
 
   if (threadIdx.x == 0) {
     for (int s = 0; s < Cfg::kStages; ++s) {
@@ -69,12 +69,14 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
     for (int v = 0; v < Cfg::kBlkM / 2; ++v) acc[v] = 0.0f;
     Mainloop::consume(p, pipe, consumer, consumer < active, k_begin, k_end, acc);
 
-    if (p.write_partials) ptx::launch_dependents();
     // Make sure the previous kernel has finished before touching memory it may read or write
     // (Y, bias, the split-K workspace).
     ptx::grid_dependency_wait();
-    if (consumer < active) {
-      store_accumulators<Cfg>(p, acc, int64_t(nb0 + consumer) * layout::kTileN, m0, split);
+    const int64_t n_block = int64_t(nb0 + consumer) * layout::kTileN;
+    if (gridDim.z == 1) {
+      if (consumer < active) store_accumulators<Cfg>(p, acc, n_block, m0);
+    } else {
+      splitk_store_and_reduce<Cfg>(p, acc, consumer < active, n_block, m0);
     }
   }
 }

@@ -1,42 +1,151 @@
-// Split-K reduction: Y[m, n] = round(sum_{s = 0..S-1} partial[s][m][n] + bias[n]).
-// The sum runs in split order for every element, so results are bitwise reproducible (unlike
-// atomic accumulation). Each thread handles 8 consecutive n: 16-byte output stores.
+// Split-K inside the GEMM kernel: the K splits of an output tile are summed by whichever of
+// their CTAs finishes last, in split order, so results are bitwise reproducible (no atomics on
+// the data) and no second kernel is launched.
+//
+// Each CTA of a split writes its fp32 partial tile to the workspace, then counts its arrival on
+// the tile's counter. The CTA that sees S - 1 earlier arrivals reads the other S - 1 partials
+// back from L2, sums all S in split order 0..S-1 (its own from registers: the same bits it
+// stored), writes Y through the normal epilogue, and returns the counter to zero. The counters
+// sit in one fixed block at the workspace's start (gemm_params.h), so they are all zero between
+// calls whatever shapes and schedules share the buffer: the caller zero-fills it once
+// (mixgemm.h). The partials need no clearing: every call writes before it reads.
+//
+// Workspace layout: counters [kSplitKMaxTiles] (u32), then the partials as
+// [tile][split][chunk][thread] float4, tile = blockIdx.y * gridDim.x + blockIdx.x, chunk i =
+// acc[4i .. 4i + 3] of consumer thread `thread` (0..255). Chunk-major slabs make every warp's
+// stores and loads one contiguous 512-byte run.
 #pragma once
 
 #include <cstdint>
 
-#include "kernels/act_float.cuh"
+#include "kernels/epilogue.cuh"
 #include "kernels/gemm_params.h"
 #include "kernels/sm90_ptx.cuh"
 
 namespace mixgemm::kernels {
 
-template <ActType A>
-__global__ void splitk_reduce_kernel(const SplitKReduceParams p) {
-  // The partials are written by the GEMM kernel just before this one (PDL).
-  ptx::grid_dependency_wait();
-  ptx::launch_dependents();
-  const int64_t vecs_per_row = p.n / 8;
-  const int64_t idx = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (idx >= p.m * vecs_per_row) return;
-  const int64_t m = idx / vecs_per_row;
-  const int64_t n = (idx % vecs_per_row) * 8;
-  float acc[8];
+// Named barrier of the consumer warpgroups (id 0 is __syncthreads, which the producer has left).
+inline constexpr int kSplitKBarrier = 1;
+// An arrival count at or above the split count means the workspace was not zero at the call:
+// the arriving CTA writes NaN to its tile (never a silently wrong sum) and sets this bit, so the
+// counter stays invalid for later calls until the caller zero-fills the workspace again.
+inline constexpr uint32_t kCounterPoisoned = 0x80000000u;
+
+template <class Cfg>
+struct SplitKSlab {
+  static constexpr int kThreads = Cfg::kConsumers * 128;
+  static constexpr int kChunks = Cfg::kBlkM / 8;
+  static constexpr int kFloat4s = kThreads * kChunks;  // one split's partial of one tile
+  // Loads in flight per thread while reducing: all splits of a few chunks at once (the L2
+  // round trip, not bandwidth, bounds the reduction). Two CTAs per SM have half the registers.
+  static constexpr int kLoadsInFlight = Cfg::kCtasPerSm == 1 ? 16 : 4;
+};
+
+// Sums the partials (`splits` <= MaxSplits) in split order and writes Y, a batch of chunks at a
+// time with the loads of a group of splits in flight together; the reducing CTA's own split
+// `mine` comes from its registers. Batch and group sizes are compile-time constants, so the
+// loaded values stay in registers.
+template <class Cfg, int MaxSplits>
+__device__ __forceinline__ void reduce_tile(const GemmParams& p, const float4* tile_slabs, int splits, int mine,
+                                            int tid, const float (&acc)[Cfg::kBlkM / 2], const OutputWriter<Cfg>& out) {
+  using Slab = SplitKSlab<Cfg>;
+  constexpr int kPerBatch = Slab::kLoadsInFlight / MaxSplits;
+  constexpr int kBatch = kPerBatch < 1 ? 1 : (kPerBatch < Slab::kChunks ? kPerBatch : Slab::kChunks);
+  constexpr int kGroup = Slab::kLoadsInFlight / kBatch < MaxSplits ? Slab::kLoadsInFlight / kBatch : MaxSplits;
+  static_assert(Slab::kChunks % kBatch == 0 && MaxSplits % kGroup == 0, "batches and groups tile the work");
 #pragma unroll
-  for (int v = 0; v < 8; ++v) acc[v] = 0.0f;
-  for (int s = 0; s < p.splits; ++s) {
-    const float4* src = reinterpret_cast<const float4*>(p.partials + (int64_t(s) * p.m + m) * p.n + n);
-    const float4 a = src[0], b = src[1];
-    acc[0] += a.x; acc[1] += a.y; acc[2] += a.z; acc[3] += a.w;
-    acc[4] += b.x; acc[5] += b.y; acc[6] += b.z; acc[7] += b.w;
-  }
-  uint16_t out[8];
+  for (int i0 = 0; i0 < Slab::kChunks; i0 += kBatch) {
+    float v[kBatch][4];
 #pragma unroll
-  for (int v = 0; v < 8; ++v) {
-    const float bias = p.bias ? act_to_float<A>(p.bias[n + v]) : 0.0f;
-    out[v] = float_to_act<A>(acc[v] + bias);
+    for (int s0 = 0; s0 < MaxSplits; s0 += kGroup) {
+      float4 part[kGroup][kBatch];
+#pragma unroll
+      for (int g = 0; g < kGroup; ++g)
+#pragma unroll
+        for (int b = 0; b < kBatch; ++b) {
+          const int s = s0 + g, i = i0 + b;
+          if (s == mine) {
+            part[g][b] = make_float4(acc[4 * i], acc[4 * i + 1], acc[4 * i + 2], acc[4 * i + 3]);
+          } else if (s < splits) {
+            part[g][b] = __ldcg(tile_slabs + s * Slab::kFloat4s + i * Slab::kThreads + tid);
+          }
+        }
+#pragma unroll
+      for (int g = 0; g < kGroup; ++g)
+#pragma unroll
+        for (int b = 0; b < kBatch; ++b) {
+          const int s = s0 + g;
+          if (s == 0) {
+            v[b][0] = part[g][b].x;
+            v[b][1] = part[g][b].y;
+            v[b][2] = part[g][b].z;
+            v[b][3] = part[g][b].w;
+          } else if (s < splits) {
+            v[b][0] += part[g][b].x;
+            v[b][1] += part[g][b].y;
+            v[b][2] += part[g][b].z;
+            v[b][3] += part[g][b].w;
+          }
+        }
+    }
+#pragma unroll
+    for (int b = 0; b < kBatch; ++b) out.store_chunk(p, i0 + b, v[b]);
   }
-  *reinterpret_cast<uint4*>(p.out + m * p.ldy + n) = *reinterpret_cast<const uint4*>(out);
+}
+
+// Called by all 256 consumer threads after the mainloop (and after the grid-dependency wait:
+// the previous call may still be using the workspace). `owns_rows`: this consumer has weight
+// rows in the tile (false for the second consumer of a 64-row tail tile).
+template <class Cfg>
+__device__ __forceinline__ void splitk_store_and_reduce(const GemmParams& p, const float (&acc)[Cfg::kBlkM / 2],
+                                                        bool owns_rows, int64_t n_block, int64_t m0) {
+  using Slab = SplitKSlab<Cfg>;
+  const int tid = threadIdx.x - 128;  // consumer thread 0..255
+  const int splits = int(gridDim.z);
+  const int64_t tile = int64_t(blockIdx.y) * gridDim.x + blockIdx.x;
+  float4* tile_slabs = reinterpret_cast<float4*>(p.partials) + tile * splits * Slab::kFloat4s;
+  const int mine = int(blockIdx.z);
+
+  if (owns_rows) {
+    float4* slab = tile_slabs + int64_t(mine) * Slab::kFloat4s;
+#pragma unroll
+    for (int i = 0; i < Slab::kChunks; ++i)
+      __stcg(slab + i * Slab::kThreads + tid, make_float4(acc[4 * i], acc[4 * i + 1], acc[4 * i + 2], acc[4 * i + 3]));
+  }
+  // The consumers' barrier orders every thread's partial stores before thread 0's arrival,
+  // whose release (cumulative, GPU scope) publishes them all; its acquire in the last CTA, and
+  // the barrier after it, order the other splits' partials before this CTA's loads. One fence
+  // by one thread: a per-thread __threadfence() is MEMBAR.SC.GPU plus an L1 invalidation in
+  // each of 256 threads.
+  ptx::named_barrier_sync(kSplitKBarrier, Slab::kThreads);
+  bool last = false, poisoned = false;
+  if (tid == 0) {
+    uint32_t* counter = p.tile_counters + tile;
+    const uint32_t before = ptx::atomic_add_acq_rel_gpu(counter, 1);
+    poisoned = before >= uint32_t(splits);
+    last = before == uint32_t(splits) - 1;
+    if (poisoned) atomicOr(counter, kCounterPoisoned);
+    if (last) *counter = 0;  // every split has arrived: nothing else touches it in this call
+  }
+  last = ptx::named_barrier_or(kSplitKBarrier, Slab::kThreads, last);
+  poisoned = ptx::named_barrier_or(kSplitKBarrier, Slab::kThreads, poisoned);
+  if (!owns_rows || !(last || poisoned)) return;
+
+  const OutputWriter<Cfg> out(p, n_block, m0);
+  if (poisoned) {
+    const float nan = __int_as_float(0x7fc00000);
+    const float v[4] = {nan, nan, nan, nan};
+#pragma unroll
+    for (int i = 0; i < Slab::kChunks; ++i) out.store_chunk(p, i, v);
+    return;
+  }
+  if (splits <= 2) {
+    reduce_tile<Cfg, 2>(p, tile_slabs, splits, mine, tid, acc, out);
+  } else if (splits <= 4) {
+    reduce_tile<Cfg, 4>(p, tile_slabs, splits, mine, tid, acc, out);
+  } else {
+    reduce_tile<Cfg, kSplitKMaxSplits>(p, tile_slabs, splits, mine, tid, acc, out);
+  }
 }
 
 }  // namespace mixgemm::kernels

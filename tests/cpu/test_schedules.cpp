@@ -75,14 +75,21 @@ TEST(Schedules, PlanHasNoEmptySplit) {
       EXPECT_LE(p.splits, sk);
       EXPECT_LE(int64_t(p.splits - 1) * p.k_tiles_per_split, k_tiles - 1) << "last split empty";
       EXPECT_GE(int64_t(p.splits) * p.k_tiles_per_split, k_tiles) << "K not covered";
-      EXPECT_EQ(p.workspace_bytes, p.splits > 1 ? size_t((p.splits * 3 * 128 * 4 + 255) / 256 * 256) : 0u);
+      // The fixed 32 KiB counter block, then one fp32 partial of the one 128 x 16 tile per split.
+      EXPECT_EQ(p.workspace_bytes, p.splits > 1 ? size_t(32768 + p.splits * 128 * 16 * 4) : 0u);
+      EXPECT_EQ(p.counters_bytes, p.splits > 1 ? 32768u : 0u);
+      EXPECT_EQ(p.tiles, 1);
     }
   }
 }
 
 TEST(Schedules, WorkspaceQueryForNamedSchedules) {
   const WeightDesc w = desc(1024, 4096);
-  EXPECT_EQ(workspace_bytes(w, 10, "sm90_ws_n128_m8_sk4"), size_t(4 * 10 * 1024 * 4));
+  // The fixed 32 KiB counter block, then 8 x 2 tiles of 128 x 8 x 4 splits in fp32.
+  EXPECT_EQ(workspace_bytes(w, 10, "sm90_ws_n128_m8_sk4"), size_t(32768 + 16 * 4 * 1024 * 4));
+  // Monotone in m at a fixed schedule, so sizing for the largest batch covers smaller ones.
+  for (int64_t m = 1; m < 300; ++m)
+    EXPECT_LE(workspace_bytes(w, m, "sm90_ws_n128_m64_sk2"), workspace_bytes(w, m + 1, "sm90_ws_n128_m64_sk2"));
   EXPECT_EQ(workspace_bytes(w, 10, "sm90_ws_n128_m8"), 0u);
   EXPECT_EQ(workspace_bytes(w, 10, "no_such_schedule"), 0u);
 }

@@ -106,8 +106,10 @@ void run_case(const CaseSpec& spec_in, CaseResult* res, int runs) {
   DeviceBuffer d_x(x.size() * 2), d_y(size_t(spec.m) * spec.n * 2 + 16), d_bias(bias.size() * 2 + 16);
   CUDA_OK(cudaMemcpy(d_x.ptr, x.data(), x.size() * 2, cudaMemcpyHostToDevice));
   if (spec.bias) CUDA_OK(cudaMemcpy(d_bias.ptr, bias.data(), bias.size() * 2, cudaMemcpyHostToDevice));
-  const size_t ws_bytes = workspace_bytes(w, spec.m, spec.schedule);
-  DeviceBuffer d_ws(ws_bytes);
+  const bool own_ws = spec.workspace == nullptr;
+  const size_t ws_bytes = own_ws ? workspace_bytes(w, spec.m, spec.schedule) : spec.workspace_bytes;
+  DeviceBuffer d_ws(own_ws ? ws_bytes : 0);
+  if (own_ws && ws_bytes > 0) CUDA_OK(cudaMemset(d_ws.ptr, 0, ws_bytes));
 
   GemmArgs ga;
   ga.w = w;
@@ -117,7 +119,7 @@ void run_case(const CaseSpec& spec_in, CaseResult* res, int runs) {
   ga.ldx = ldx;
   ga.y = d_y.ptr;
   ga.bias = spec.bias ? d_bias.ptr : nullptr;
-  ga.workspace = d_ws.ptr;
+  ga.workspace = own_ws ? d_ws.ptr : spec.workspace;
   ga.workspace_bytes = ws_bytes;
   ga.schedule = spec.schedule;
 
@@ -135,6 +137,15 @@ void run_case(const CaseSpec& spec_in, CaseResult* res, int runs) {
     } else {
       ASSERT_EQ(0, std::memcmp(first.data(), res->out.data(), first.size() * 2)) << "run " << r << " differs bitwise";
     }
+  }
+
+  if (own_ws && ws_bytes > 0) {
+    std::vector<uint32_t> counters(8192);  // the fixed counter block (kernels/gemm_params.h)
+    ASSERT_GE(ws_bytes, counters.size() * 4);
+    CUDA_OK(cudaMemcpy(counters.data(), d_ws.ptr, counters.size() * 4, cudaMemcpyDeviceToHost));
+    size_t nonzero = 0;
+    for (uint32_t c : counters) nonzero += c != 0;
+    EXPECT_EQ(nonzero, 0u) << "split-K arrival counters not returned to zero; " << res->repro;
   }
 
   const std::vector<float> wdq = ref::dequantize(qw, weight_rounding(w, spec.m, spec.schedule));

@@ -62,6 +62,11 @@ struct CaseSpec {
   ref::Distribution dist = ref::Distribution::random;
   const char* schedule = nullptr;
   uint64_t seed = 0;  // 0: fresh from std::random_device
+  // Split-K workspace: null = the harness allocates one, zero-fills it, and checks that the call
+  // left its arrival counters (the first 32 KiB) all zero again (mixgemm.h's contract); else
+  // the caller's buffer, used as it is.
+  void* workspace = nullptr;
+  size_t workspace_bytes = 0;
 };
 
 struct CaseResult {

@@ -77,6 +77,7 @@ TEST(GpuGraph, CaptureAndReplay) {
     CUDA_OK(cudaMemcpy(d_q.ptr, qw.qweight.data(), d_q.bytes, cudaMemcpyHostToDevice));
     CUDA_OK(cudaMemcpy(d_s.ptr, qw.scales.data(), d_s.bytes, cudaMemcpyHostToDevice));
     CUDA_OK(cudaMemcpy(d_x.ptr, x.data(), d_x.bytes, cudaMemcpyHostToDevice));
+    if (d_ws.bytes) CUDA_OK(cudaMemset(d_ws.ptr, 0, d_ws.bytes));
     PrepackArgs pa;
     pa.w = w;
     pa.qweight = d_q.as<int32_t>();

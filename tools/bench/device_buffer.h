@@ -35,6 +35,10 @@ class DeviceBuffer {
     if (bytes) BENCH_CUDA_CHECK(cudaMalloc(&p_, bytes));
     bytes_ = bytes;
   }
+  // Zero-fills the buffer (mixgemm's split-K workspace must be zero before its first use).
+  void zero() {
+    if (p_) BENCH_CUDA_CHECK(cudaMemset(p_, 0, bytes_));
+  }
   void release() noexcept {
     if (p_) {
       const cudaError_t e = cudaFree(p_);

@@ -187,6 +187,7 @@ void run_model(Context& ctx, const ModelSpec& model, ActType act, WeightType wty
   }
   st.x0 = upload(ref::make_activations(max_b, model.hidden, model.hidden, act, 0x7830), stream);
   st.ws.reset(ws_bytes);
+  st.ws.zero();  // once: every mm() call leaves it zeroed
 
   // As many layers as fit for both (the copies of one are freed before the other's are made).
   size_t free_bytes = 0, total = 0;

@@ -77,6 +77,7 @@ void run_layer(Context& ctx, const Layer& layer, const WeightDesc& w, int64_t gr
   size_t ws_bytes = 0;
   for (const std::string& s : schedules) ws_bytes = std::max(ws_bytes, workspace_bytes(w, max_m, s.empty() ? nullptr : s.c_str()));
   DeviceBuffer ws(ws_bytes);
+  ws.zero();  // once: every mm() call leaves it zeroed
 
   int packed_copies = rotation_count(packed[0].bytes(), ctx.dev.l2_bytes);
   int dense_copies = o.cublas ? rotation_count(dense[0].bytes(), ctx.dev.l2_bytes) : 0;

@@ -1,0 +1,128 @@
+// Split-K inside the GEMM kernel (src/kernels/splitk_reduce.cuh): the last split of each tile
+// sums the partials and returns its arrival counter to zero, so one zero-filled buffer serves
+// every later call whatever its shape and schedule; a workspace that was never zeroed gives NaN.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "gemm_harness.h"
+
+namespace mixgemm::test {
+namespace {
+
+struct SplitCase {
+  int64_t m, n, k, group;
+  const char* schedule;
+};
+
+// Layouts that overlap differently in one buffer: split counts 2..8 including uneven ones (k
+// tiles not divisible by the split), token tiles 8..256, n with a 64-row tail (second consumer
+// idle), several token tiles per column.
+const SplitCase kCases[] = {
+    {1, 1024, 4096, 128, "sm90_ws_n128_m8_o2_sk8"},
+    {16, 320, 2048, 128, "sm90_ws_n128_m16_o2_sk4"},
+    {300, 320, 1024, 128, "sm90_ws_n128_m64_sk4"},
+    {5, 512, 448, 64, "sm90_ws_n128_m8_sk8"},     // 7 k tiles: 7 splits of one tile
+    {40, 256, 192, 64, "sm90_ws_n128_m32_sk4"},   // 3 k tiles: 3 splits
+    {256, 384, 1024, 128, "sm90_ws_n128_m256_sk2"},
+    {200, 256, 2048, 32, "sm90_ws_n128_m256_sk8"},
+    {3, 1024, 4096, 128, "sm90_ws_n128_m16_sk2"},
+};
+
+TEST(GpuSplitK, OneZeroedWorkspaceServesMixedCalls) {
+  REQUIRE_SM90();
+  size_t bytes = 0;
+  for (const SplitCase& c : kCases) {
+    WeightDesc w;
+    w.n = c.n;
+    w.k = c.k;
+    bytes = std::max(bytes, workspace_bytes(w, c.m, c.schedule));
+  }
+  ASSERT_GT(bytes, 0u);
+  DeviceBuffer ws(bytes);
+  CUDA_OK(cudaMemset(ws.ptr, 0, bytes));
+  for (int round = 0; round < 2; ++round) {  // the second round reuses what the first left
+    for (const SplitCase& c : kCases) {
+      CaseSpec s;
+      s.m = c.m;
+      s.n = c.n;
+      s.k = c.k;
+      s.group = c.group;
+      s.bias = true;
+      s.schedule = c.schedule;
+      s.workspace = ws.ptr;
+      s.workspace_bytes = bytes;
+      CaseResult r;
+      run_case(s, &r);
+      if (HasFatalFailure()) return;
+      expect_close(r);
+    }
+  }
+  std::vector<uint32_t> counters(8192);
+  CUDA_OK(cudaMemcpy(counters.data(), ws.ptr, counters.size() * 4, cudaMemcpyDeviceToHost));
+  size_t nonzero = 0;
+  for (uint32_t c : counters) nonzero += c != 0;
+  EXPECT_EQ(nonzero, 0u) << "arrival counters not all zero after the calls";
+}
+
+// More output tiles than the arrival counters cover: rejected with a message, nothing launched.
+TEST(GpuSplitK, TooManyTilesIsRejected) {
+  REQUIRE_SM90();
+  GemmArgs a;
+  a.w.n = 8192;
+  a.w.k = 1024;
+  a.m = 1100;  // 64 x 138 tiles of 128 x 8 > 8192
+  a.schedule = "sm90_ws_n128_m8_sk2";
+  DeviceBuffer d_x(size_t(a.m) * a.w.k * 2), d_y(size_t(a.m) * a.w.n * 2), d_packed(prepacked_bytes(a.w));
+  const size_t bytes = workspace_bytes(a.w, a.m, a.schedule);
+  DeviceBuffer ws(bytes);
+  a.x = d_x.ptr;
+  a.y = d_y.ptr;
+  a.packed = d_packed.ptr;
+  a.workspace = ws.ptr;
+  a.workspace_bytes = bytes;
+  const Status st = mm(a, nullptr);
+  EXPECT_EQ(st.code, StatusCode::invalid_argument);
+  EXPECT_NE(st.message.find("at most 8192"), std::string::npos) << st.message;
+  EXPECT_EQ(cudaGetLastError(), cudaSuccess);
+}
+
+bool is_nan_act(uint16_t v, ActType act) {
+  return act == ActType::bf16 ? ((v & 0x7f80) == 0x7f80 && (v & 0x7f) != 0)
+                              : ((v & 0x7c00) == 0x7c00 && (v & 0x3ff) != 0);
+}
+
+// A workspace full of garbage (here all bits set) must not produce a plausible wrong result:
+// every output is NaN, the next call too, and after a fresh zero-fill the result is correct.
+TEST(GpuSplitK, UnzeroedWorkspaceGivesNaNNotWrongSums) {
+  REQUIRE_SM90();
+  CaseSpec s;
+  s.m = 16;
+  s.n = 512;
+  s.k = 2048;
+  s.schedule = "sm90_ws_n128_m16_sk4";
+  WeightDesc w;
+  w.n = s.n;
+  w.k = s.k;
+  const size_t bytes = workspace_bytes(w, s.m, s.schedule);
+  DeviceBuffer ws(bytes);
+  CUDA_OK(cudaMemset(ws.ptr, 0xFF, bytes));
+  s.workspace = ws.ptr;
+  s.workspace_bytes = bytes;
+  for (int call = 0; call < 2; ++call) {
+    CaseResult r;
+    run_case(s, &r);
+    if (HasFatalFailure()) return;
+    size_t nans = 0;
+    for (uint16_t v : r.out) nans += is_nan_act(v, s.act);
+    EXPECT_EQ(nans, r.out.size()) << "call " << call << ": " << r.repro;
+  }
+  CUDA_OK(cudaMemset(ws.ptr, 0, bytes));
+  CaseResult r;
+  run_case(s, &r);
+  if (HasFatalFailure()) return;
+  expect_close(r);
+}
+
+}  // namespace
+}  // namespace mixgemm::test
