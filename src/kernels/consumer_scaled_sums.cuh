@@ -1,0 +1,137 @@
+// The decode consumer of the sm_90 mainloop: small token tiles, group scales applied to fp32 sums.
+// At BlkM <= 16 a thread holds only BlkM/2 accumulators, so multiplying each tile's fp32 sums
+// by the group scale (BlkM/2 FFMA per tile) is cheaper than scaling every weight pair before
+// the MMA (16 HMUL2 per tile), and it rounds the weights less (q - z is exact). Each tile's
+// MMAs write a fresh partial sum (the first k16 step overwrites it); the partials are scaled
+// into the running sums once the stage's MMAs are done. ptxas serializes every wgmma of a
+// kernel whose ordinary instructions read a wgmma accumulator while any MMA is in flight
+// (C7514), so this consumer drains its MMAs each stage (wait 0): the other consumer warps on
+// the scheduler cover that wait. Group sizes must be multiples of 64 (one scale per tile and
+// row); group size 32 takes the general consumer.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/act_float.cuh"
+#include "kernels/mainloop_common.cuh"
+#include "kernels/wgmma.cuh"
+
+namespace mixgemm::kernels {
+
+template <class Cfg>
+struct ConsumerScaledSums {
+  using Common = MainloopCommon<Cfg>;
+  using Converter = typename Common::Converter;
+  using Offset = typename Common::Offset;
+  using AFragments = typename Common::AFragments;
+  static constexpr int kStages = Cfg::kStages, kStageTiles = Cfg::kStageTiles;
+
+  struct DecodeGroup {  // the group being converted
+    int tiles_per_group, tile_in_group;
+    bool loaded;  // false until the split's first group is read
+    float s_lo, s_hi;  // scales of fragment rows row_lo and row_lo + 8
+    Offset o_lo, o_hi;
+  };
+
+  __device__ static void load_group_decode(const uint8_t* s, int consumer, const ThreadCoords& tc, int group_row,
+                                           DecodeGroup& g) {
+    const uint16_t* sc = reinterpret_cast<const uint16_t*>(s + Cfg::kSOffset + consumer * Cfg::kGroupBytes);
+    g.s_lo = act_to_float<Cfg::kAct>(sc[group_row * 64 + tc.row_lo]);
+    g.s_hi = act_to_float<Cfg::kAct>(sc[group_row * 64 + tc.row_lo + 8]);
+    if constexpr (Cfg::kHasZero) {
+      const uint16_t* zp = reinterpret_cast<const uint16_t*>(s + Cfg::kZOffset + consumer * Cfg::kGroupBytes);
+      g.o_lo = Converter::offset_from_zero(zp[group_row * 64 + tc.row_lo]);
+      g.o_hi = Converter::offset_from_zero(zp[group_row * 64 + tc.row_lo + 8]);
+    } else {
+      g.o_lo = g.o_hi = Converter::symmetric_offset(Cfg::kZeroBias);
+    }
+  }
+
+  __device__ static void convert_tile_unscaled(const uint8_t* s, int consumer, const ThreadCoords& tc,
+                                               int tile_in_stage, const DecodeGroup& g,
+                                               uint32_t (&a)[layout::kStepsPerTile][4]) {
+    Common::for_each_step(s, consumer, tc, tile_in_stage,
+                          [&](int j, const auto& words) { Converter::convert_unscaled(words, g.o_lo, g.o_hi, a[j]); });
+  }
+
+  // One stage of the decode consumer; the stage is released once its MMAs are done.
+  template <bool kFull>
+  __device__ static void decode_stage(const StagePipeline& pipe, int stage, int consumer, const ThreadCoords& tc,
+                                      int tiles, DecodeGroup& g, float (&sum)[Cfg::kBlkM / 2]) {
+    const uint8_t* s = pipe.smem + stage * Cfg::kStageBytes;
+    AFragments a;
+    float part[kStageTiles][Cfg::kBlkM / 2];
+    float s_lo[kStageTiles], s_hi[kStageTiles];
+    int group_row = 0;  // row among the stage's group parameters (row 0: the first tile's group)
+#pragma unroll
+    for (int t = 0; t < kStageTiles; ++t) {
+      if (kFull || t < tiles) {
+        if (t > 0 && g.tile_in_group == 0) ++group_row;
+        if (g.tile_in_group == 0 || !g.loaded) {
+          load_group_decode(s, consumer, tc, group_row, g);
+          g.loaded = true;
+        }
+        convert_tile_unscaled(s, consumer, tc, t, g, a[t]);
+        s_lo[t] = g.s_lo;
+        s_hi[t] = g.s_hi;
+        if (++g.tile_in_group == g.tiles_per_group) g.tile_in_group = 0;
+      } else {
+        // Past the end of K: zero weights against TMA's zero-filled X slab (the MMAs are issued
+        // regardless: a data-dependent branch around wgmma serializes them), and a zero scale,
+        // since this tile's shared-memory scale slot holds no loaded group.
+#pragma unroll
+        for (int j = 0; j < 4; ++j)
+#pragma unroll
+          for (int q = 0; q < 4; ++q) a[t][j][q] = 0;
+        s_lo[t] = s_hi[t] = 0.0f;
+      }
+    }
+    const uint64_t x_desc = smem_desc_k_major_sw128(ptx::smem_u32(s + Cfg::kXOffset));
+#pragma unroll
+    for (int t = 0; t < kStageTiles; ++t)
+#pragma unroll
+      for (int j = 0; j < 4; ++j)
+#pragma unroll
+        for (int q = 0; q < 4; ++q) ptx::fence_operand(a[t][j][q]);
+    ptx::wgmma_fence();
+#pragma unroll
+    for (int t = 0; t < kStageTiles; ++t)
+#pragma unroll
+      for (int j = 0; j < 4; ++j)
+        wgmma_rs<Cfg::kAct, Cfg::kBlkM>(a[t][j], x_desc + Common::x_desc_step(t, j), part[t], /*accumulate=*/j > 0);
+    ptx::wgmma_commit();
+    ptx::wgmma_wait<0>();
+#pragma unroll
+    for (int t = 0; t < kStageTiles; ++t)
+#pragma unroll
+      for (int v = 0; v < Cfg::kBlkM / 2; ++v) ptx::fence_operand(part[t][v]);
+    release_stage(pipe, stage);
+    // Rows row_lo (v % 4 < 2) and row_lo + 8 of each 8-column chunk.
+#pragma unroll
+    for (int t = 0; t < kStageTiles; ++t)
+#pragma unroll
+      for (int v = 0; v < Cfg::kBlkM / 2; ++v) sum[v] = fmaf(v % 4 < 2 ? s_lo[t] : s_hi[t], part[t][v], sum[v]);
+  }
+
+  // The whole K range of an active consumer; acc (zero on entry) receives the sums.
+  __device__ static void consume(const GemmParams& p, const StagePipeline& pipe, int consumer, const ThreadCoords& tc,
+                                 int k_begin, int k_end, float (&acc)[Cfg::kBlkM / 2]) {
+    const int iters = (k_end - k_begin + kStageTiles - 1) / kStageTiles;
+    DecodeGroup g;
+    g.tiles_per_group = p.group_size / Cfg::kBlkK;
+    g.tile_in_group = k_begin % g.tiles_per_group;  // a split may start inside a group
+    g.loaded = false;
+    for (int it = 0; it < iters; ++it) {
+      const int stage = it % kStages;
+      ptx::mbarrier_wait(&pipe.full[stage], (it / kStages) & 1);
+      const int tiles = min(kStageTiles, k_end - (k_begin + it * kStageTiles));
+      if (tiles == kStageTiles)
+        decode_stage<true>(pipe, stage, consumer, tc, tiles, g, acc);
+      else
+        decode_stage<false>(pipe, stage, consumer, tc, tiles, g, acc);
+    }
+  }
+
+};
+
+}  // namespace mixgemm::kernels

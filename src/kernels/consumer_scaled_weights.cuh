@@ -1,0 +1,150 @@
+// The general consumer of the sm_90 mainloop (token tiles of 32 and more, and group size 32):
+// per stage it loads its weight fragments with LDS.128, up-converts them in registers with the
+// group scale applied to every weight (dequant.cuh), issues four wgmma m64nBlkMk16 per tile with
+// the weights as the register A operand and X from shared memory, then waits for the *previous*
+// stage's MMAs and releases that stage on its "empty" mbarrier: conversion of one stage overlaps
+// the MMAs of the one before.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/mainloop_common.cuh"
+#include "kernels/wgmma.cuh"
+
+namespace mixgemm::kernels {
+
+template <class Cfg>
+struct ConsumerScaledWeights {
+  using Common = MainloopCommon<Cfg>;
+  using Converter = typename Common::Converter;
+  using Offset = typename Common::Offset;
+  using AFragments = typename Common::AFragments;
+  static constexpr int kStages = Cfg::kStages, kStageTiles = Cfg::kStageTiles;
+
+  // Scales and zero-point offsets of the group being converted, kept in registers while
+  // consecutive tiles share a group (group sizes >= 128 span several tiles): the shared-memory
+  // loads and broadcasts then happen once per group, not once per tile.
+  struct GroupCache {
+    int group = -1;             // absolute group index of the cached values; -1: none yet
+    uint32_t s_lo[2], s_hi[2];  // rows row_lo / row_lo + 8, for k16 steps 0-1 and 2-3
+    Offset o_lo[2], o_hi[2];
+  };
+
+  // group_row: the group's row among the stage's group parameters.
+  __device__ static void load_group(const GemmParams& p, const uint8_t* s, int consumer, const ThreadCoords& tc,
+                                    int group_row, GroupCache& gc) {
+    // Group rows of steps 0-1 and 2-3 (they differ only at group size 32).
+    const int row_b = p.group_size == 32 ? group_row + 1 : group_row;
+    const uint16_t* sc = reinterpret_cast<const uint16_t*>(s + Cfg::kSOffset + consumer * Cfg::kGroupBytes);
+    gc.s_lo[0] = broadcast2(sc[group_row * 64 + tc.row_lo]);
+    gc.s_hi[0] = broadcast2(sc[group_row * 64 + tc.row_lo + 8]);
+    gc.s_lo[1] = broadcast2(sc[row_b * 64 + tc.row_lo]);
+    gc.s_hi[1] = broadcast2(sc[row_b * 64 + tc.row_lo + 8]);
+    if constexpr (Cfg::kHasZero) {
+      const uint16_t* zp = reinterpret_cast<const uint16_t*>(s + Cfg::kZOffset + consumer * Cfg::kGroupBytes);
+      gc.o_lo[0] = Converter::offset_from_zero(zp[group_row * 64 + tc.row_lo]);
+      gc.o_hi[0] = Converter::offset_from_zero(zp[group_row * 64 + tc.row_lo + 8]);
+      gc.o_lo[1] = Converter::offset_from_zero(zp[row_b * 64 + tc.row_lo]);
+      gc.o_hi[1] = Converter::offset_from_zero(zp[row_b * 64 + tc.row_lo + 8]);
+    } else {
+      gc.o_lo[0] = gc.o_hi[0] = gc.o_lo[1] = gc.o_hi[1] = Converter::symmetric_offset(Cfg::kZeroBias);
+    }
+  }
+
+  // Loads and up-converts one prepacked tile (4 k16 steps) of this thread's fragment.
+  __device__ static void convert_tile(const uint8_t* s, int consumer, const ThreadCoords& tc, int tile_in_stage,
+                                      const GroupCache& gc, uint32_t (&a)[layout::kStepsPerTile][4]) {
+    Common::for_each_step(s, consumer, tc, tile_in_stage, [&](int j, const auto& words) {
+      const int h = j >> 1;  // steps 0-1 and 2-3 may belong to different groups (group size 32)
+      Converter::convert(words, gc.o_lo[h], gc.o_hi[h], gc.s_lo[h], gc.s_hi[h], a[j]);
+    });
+  }
+
+  // Converts a stage's tiles. kFull: all kStageTiles tiles are inside K (every stage but the
+  // last of a split), compiled without the tail checks.
+  template <bool kFull>
+  __device__ static void convert_stage(const GemmParams& p, const uint8_t* s, int consumer, const ThreadCoords& tc,
+                                       const StageRange& r, GroupCache& gc, AFragments& a) {
+#pragma unroll
+    for (int t = 0; t < kStageTiles; ++t) {
+      if (kFull || t < r.tiles) {
+        const int group = group_of(p, (r.kt0 + t) * Cfg::kBlkK);
+        if (p.group_size == 32 || group != gc.group) {
+          load_group(p, s, consumer, tc, group - r.group_first, gc);
+          gc.group = group;
+        }
+        convert_tile(s, consumer, tc, t, gc, a[t]);
+      } else {
+        // Past the end of K: zero weights against the zero-filled X slab, so every stage issues
+        // the same MMAs (a data-dependent branch around wgmma makes ptxas serialize them).
+#pragma unroll
+        for (int j = 0; j < 4; ++j)
+#pragma unroll
+          for (int q = 0; q < 4; ++q) a[t][j][q] = 0;
+      }
+    }
+  }
+
+  // One pipeline iteration of an active consumer: convert the stage's weights into the A buffer
+  // `a` (the other buffer may still be read by the previous stage's MMAs), issue its MMAs, then
+  // wait for the previous stage's MMAs and release that stage.
+  __device__ static void consume_stage(const GemmParams& p, const StagePipeline& pipe, int consumer, const ThreadCoords& tc,
+                                       int k_begin, int k_end, int it, GroupCache& gc, AFragments& a,
+                                       float (&acc)[Cfg::kBlkM / 2]) {
+    const int stage = it % kStages;
+    ptx::mbarrier_wait(&pipe.full[stage], (it / kStages) & 1);
+    const StageRange r = Common::stage_range(p, k_begin, k_end, it);
+    const uint8_t* s = pipe.smem + stage * Cfg::kStageBytes;
+    if (r.tiles == kStageTiles)
+      convert_stage<true>(p, s, consumer, tc, r, gc, a);
+    else
+      convert_stage<false>(p, s, consumer, tc, r, gc, a);
+
+    const uint64_t x_desc = smem_desc_k_major_sw128(ptx::smem_u32(s + Cfg::kXOffset));
+#pragma unroll
+    for (int v = 0; v < Cfg::kBlkM / 2; ++v) ptx::fence_operand(acc[v]);
+#pragma unroll
+    for (int t = 0; t < kStageTiles; ++t)
+#pragma unroll
+      for (int j = 0; j < 4; ++j)
+#pragma unroll
+        for (int q = 0; q < 4; ++q) ptx::fence_operand(a[t][j][q]);
+    ptx::wgmma_fence();
+#pragma unroll
+    for (int t = 0; t < kStageTiles; ++t) {
+#pragma unroll
+      for (int j = 0; j < 4; ++j) {
+        wgmma_rs<Cfg::kAct, Cfg::kBlkM>(a[t][j], x_desc + Common::x_desc_step(t, j), acc);
+      }
+    }
+    ptx::wgmma_commit();
+    // The previous stage's MMAs are done once at most this stage's group is pending: its X slab
+    // and its A buffer are free again.
+    ptx::wgmma_wait<1>();
+#pragma unroll
+    for (int v = 0; v < Cfg::kBlkM / 2; ++v) ptx::fence_operand(acc[v]);
+    if (it > 0) release_stage(pipe, (it - 1) % kStages);
+  }
+
+  // The whole K range of an active consumer; acc receives the sums.
+  __device__ static void consume(const GemmParams& p, const StagePipeline& pipe, int consumer, const ThreadCoords& tc,
+                                 int k_begin, int k_end, float (&acc)[Cfg::kBlkM / 2]) {
+    const int iters = (k_end - k_begin + kStageTiles - 1) / kStageTiles;
+    // Two A buffers, alternating between iterations: the loop is unrolled by two so each
+    // buffer is a compile-time register array.
+    AFragments a0, a1;
+    GroupCache gc;
+    int it = 0;
+    for (; it + 1 < iters; it += 2) {
+      consume_stage(p, pipe, consumer, tc, k_begin, k_end, it, gc, a0, acc);
+      consume_stage(p, pipe, consumer, tc, k_begin, k_end, it + 1, gc, a1, acc);
+    }
+    if (it < iters) consume_stage(p, pipe, consumer, tc, k_begin, k_end, it, gc, a0, acc);
+    ptx::wgmma_wait<0>();
+#pragma unroll
+    for (int v = 0; v < Cfg::kBlkM / 2; ++v) ptx::fence_operand(acc[v]);
+    release_stage(pipe, (iters - 1) % kStages);
+  }
+};
+
+}  // namespace mixgemm::kernels

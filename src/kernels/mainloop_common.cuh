@@ -1,0 +1,102 @@
+// What the producer and the consumers of the sm_90 mainloop share: the stage pipeline (full /
+// empty mbarriers over kStages shared-memory stages), the K range and groups of each stage, the
+// consumer threads' fragment coordinates and the X descriptor steps.
+#pragma once
+
+#include <cstdint>
+
+#include "common/prepacked_layout.h"
+#include "kernels/dequant.cuh"
+#include "kernels/gemm_params.h"
+#include "kernels/sm90_ptx.cuh"
+
+namespace mixgemm::kernels {
+
+struct StagePipeline {
+  uint64_t* full;   // producer -> consumers: stage data landed (1 arrival + transaction bytes)
+  uint64_t* empty;  // consumers -> producer: stage consumed (one arrival per consumer thread)
+  uint8_t* smem;    // kStages x kStageBytes, 1024-byte aligned
+};
+
+// The K range of one pipeline iteration: up to kStageTiles 64-deep tiles, and the groups (rows
+// of the prepacked scales / zero points) they touch.
+struct StageRange {
+  int kt0, tiles;
+  int group_first, group_rows;
+};
+
+// A consumer thread's place in its warpgroup's wgmma fragments.
+struct ThreadCoords {
+  int t, lane, row_lo;  // thread in the warpgroup; fragment rows row_lo and row_lo + 8
+};
+
+__device__ __forceinline__ ThreadCoords thread_coords() {
+  ThreadCoords tc;
+  tc.t = threadIdx.x % 128;
+  tc.lane = tc.t % 32;
+  tc.row_lo = (tc.t / 32) * 16 + tc.lane / 4;
+  return tc;
+}
+
+// Group of a K index; a shift for the usual power-of-two group sizes (a 32-bit division is a
+// ~20-instruction sequence on the consumers' critical path).
+__device__ __forceinline__ int group_of(const GemmParams& p, int k) {
+  return p.group_shift >= 0 ? k >> p.group_shift : k / p.group_size;
+}
+
+// Every consumer thread arrives: an mbarrier arrive (release, CTA scope) orders only the
+// executing thread's own shared-memory reads before the producer's next copy into the stage.
+__device__ __forceinline__ void release_stage(const StagePipeline& pipe, int stage) {
+  ptx::mbarrier_arrive(&pipe.empty[stage]);
+}
+
+template <class Cfg>
+struct MainloopCommon {
+  static constexpr int kStages = Cfg::kStages;
+  static constexpr int kStageTiles = Cfg::kStageTiles;
+  using Converter = WeightConverter<Cfg::kAct, Cfg::kBits>;
+  using Offset = typename Converter::Offset;
+  using AFragments = uint32_t[kStageTiles][layout::kStepsPerTile][4];  // one stage's A operands
+
+  __device__ static StageRange stage_range(const GemmParams& p, int k_begin, int k_end, int it) {
+    StageRange r;
+    r.kt0 = k_begin + it * kStageTiles;
+    r.tiles = min(kStageTiles, k_end - r.kt0);
+    r.group_first = group_of(p, r.kt0 * Cfg::kBlkK);
+    r.group_rows = group_of(p, (r.kt0 + r.tiles) * Cfg::kBlkK - 1) - r.group_first + 1;
+    return r;
+  }
+
+  // This thread's packed weights of one tile in shared memory (16 bytes per plane: one
+  // conflict-free LDS.128 each), handed to convert_step(j, word) for each k16 step j: one 32-bit
+  // word of nibbles (4-bit) or two words of bytes (8-bit).
+  template <class ConvertStep>
+  __device__ static void for_each_step(const uint8_t* s, int consumer, const ThreadCoords& tc, int tile_in_stage,
+                                       ConvertStep&& convert_step) {
+    const uint8_t* wsrc = s + Cfg::kWOffset + consumer * Cfg::kWBytes + tile_in_stage * Cfg::kWTileBytes + tc.t * 16;
+    const uint4 plane0 = *reinterpret_cast<const uint4*>(wsrc);
+    const uint32_t w0[4] = {plane0.x, plane0.y, plane0.z, plane0.w};
+    if constexpr (Cfg::kBits == 4) {
+#pragma unroll
+      for (int j = 0; j < 4; ++j) convert_step(j, w0[j]);
+    } else {
+      const uint4 plane1 = *reinterpret_cast<const uint4*>(wsrc + layout::kPlaneBytes);
+      const uint32_t w1[4] = {plane1.x, plane1.y, plane1.z, plane1.w};
+#pragma unroll
+      for (int j = 0; j < 4; ++j) {
+        const uint32_t* src = j < 2 ? w0 : w1;
+        const uint32_t words[2] = {src[2 * (j & 1)], src[2 * (j & 1) + 1]};
+        convert_step(j, words);
+      }
+    }
+  }
+
+  // Descriptor offset of k16 step j of slab t from the stage's first X slab: the start address
+  // field counts 16-byte units and does not overflow inside shared memory, so the stage's
+  // descriptor is built once and stepped by a constant (not rebuilt per MMA).
+  __device__ static constexpr uint64_t x_desc_step(int t, int j) {
+    return uint64_t(t * Cfg::kXSlabBytes + j * 32) >> 4;
+  }
+};
+
+}  // namespace mixgemm::kernels
