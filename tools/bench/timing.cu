@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <random>
 
 #include "check.h"
 #include "device_buffer.h"
@@ -144,8 +145,15 @@ std::vector<Timing> time_calls_interleaved(cudaStream_t stream, const std::vecto
   BENCH_CUDA_CHECK(cudaStreamSynchronize(stream));
   Event start, stop;
   std::vector<std::vector<double>> per_call(n);
+  // A fresh order every round (fixed seed): a schedule's neighbours and its place in the round
+  // vary, so the clock and power state the previous graph leaves behind averages out instead of
+  // always penalizing the same alternative.
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  std::mt19937 rng(12345);
   for (int r = 0; r < std::max(1, opt.repeats); ++r) {
-    for (size_t i = 0; i < n; ++i) {  // one timed launch of each alternative per round
+    std::shuffle(order.begin(), order.end(), rng);
+    for (const size_t i : order) {  // one timed launch of each alternative per round
       BENCH_CUDA_CHECK(cudaEventRecord(start.get(), stream));
       BENCH_CUDA_CHECK(cudaGraphLaunch(graphs[i]->exec, stream));
       BENCH_CUDA_CHECK(cudaEventRecord(stop.get(), stream));

@@ -33,9 +33,10 @@ struct Timing {
 Timing time_calls(cudaStream_t stream, const Enqueue& enqueue, int rotation, const TimingOptions& opt);
 
 // Times alternatives of one operation (e.g. every schedule at one point) fairly: each gets its
-// own graph as in time_calls, then the timed launches go round-robin over the alternatives, so
-// slow clock drifts under sustained load (the power and thermal limits lower an H100's clocks
-// over seconds of compute-bound work) hit all of them alike instead of the last ones measured.
+// own graph as in time_calls, then the timed launches go in rounds over the alternatives (a
+// shuffled order each round), so slow clock drifts under sustained load (the power and thermal
+// limits lower an H100's clocks over seconds of compute-bound work) and the state one graph
+// leaves for the next hit all of them alike instead of the last ones measured.
 std::vector<Timing> time_calls_interleaved(cudaStream_t stream, const std::vector<Enqueue>& enqueues, int rotation,
                                            const TimingOptions& opt);
 
