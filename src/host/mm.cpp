@@ -67,10 +67,11 @@ size_t workspace_bytes(const WeightDesc& in, int64_t max_m, const char* schedule
   }
   detail::DeviceInfo dev;
   if (!detail::current_device_info(&dev).ok()) return 0;
-  // The heuristic's split depends on m; split-K only happens while the tiles fit one wave, so
-  // scanning m up to 256 tiles per SM covers every case.
+  // The chosen schedule and its split depend on m, but no schedule splits K past
+  // max_split_m(), so scanning m up to there covers every case (once, at set-up).
   size_t most = 0;
-  const int64_t scan = max_m < int64_t(256) * dev.sm_count ? max_m : int64_t(256) * dev.sm_count;
+  const int64_t limit = detail::max_split_m(w, dev.sm_count);
+  const int64_t scan = max_m < limit ? max_m : limit;
   for (int64_t m = 1; m <= scan; ++m) {
     const size_t b = detail::plan_launch(w, m, detail::auto_schedule(w, m, dev)).workspace_bytes;
     most = b > most ? b : most;

@@ -57,18 +57,45 @@ static_assert(kSplitChoices[sizeof(kSplitChoices) / sizeof(kSplitChoices[0]) - 1
               "the in-kernel split-K reduction sums at most kSplitKMaxSplits splits");
 
 int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm_count) {
-  // Split K when the output tiles leave CTA slots idle (few tiles at small M and N): the largest
-  // split that keeps all CTAs in one wave, while each split still streams >= 4 K tiles (the
-  // pipeline's fill and drain would dominate otherwise).
   const int64_t n_tiles = (w.n + kBlockN - 1) / kBlockN;
   const int64_t tiles = n_tiles * ((m + blk_m - 1) / blk_m);
   const int64_t k_tiles = w.k / layout::kTileK;
   const int64_t slots = int64_t(sm_count) * ctas_per_sm;  // CTAs resident at once
   int splits = 1;
+  if (tiles <= slots) {
+    // The output tiles leave CTA slots idle (few tiles at small M and N): the largest split
+    // that keeps all CTAs in one wave, while each split still streams >= 4 K tiles (the
+    // pipeline's fill and drain would dominate otherwise).
+    for (int sk : kSplitChoices) {
+      if (tiles * sk <= slots && k_tiles / sk >= 4) splits = sk;
+    }
+    return splits;
+  }
+  // More tiles than slots: the last wave may run mostly empty (160 tiles on 132 SMs use 61 % of
+  // two waves). Split when that lifts the used fraction of the waves by more than 15 %, and only
+  // with >= 48 K tiles (3072 deep) per split, where the partials' extra traffic stays small.
+  // Measured on the committed all-schedules runs (bench/results/H100_allsched-v7 and
+  // -untuned-v7): 13824x5120 M = 1024 1.24x faster with 4 splits, 8192x10240 M = 512 1.11x with
+  // 2; with 2 splits of 4096-deep K (32 K tiles each) 4096x6144 M = 1024 was 6 % slower, and 4
+  // splits of 3584-deep K 27 % slower, hence the depth floor.
+  const auto used = [&](int64_t sk) {
+    const int64_t ctas = tiles * sk;
+    return double(ctas) / double((ctas + slots - 1) / slots * slots);
+  };
   for (int sk : kSplitChoices) {
-    if (tiles * sk <= slots && k_tiles / sk >= 4) splits = sk;
+    if (sk > 1 && k_tiles / sk >= 48 && used(sk) > 1.15 * used(splits)) splits = sk;
   }
   return splits;
+}
+
+int64_t max_split_m(const WeightDesc& w, int sm_count) {
+  // Splitting a multi-wave grid needs a used fraction below 1 / 1.15 = 0.87, and w full waves
+  // plus a partial one use at least w / (w + 1): never from 7 waves on. The fewest tiles at a
+  // given M come from the largest token tile, the most slots from two CTAs per SM.
+  const int64_t n_tiles = (w.n + kBlockN - 1) / kBlockN;
+  const int64_t max_slots = 2 * int64_t(sm_count);
+  const int64_t largest_tile = kBlockMs[sizeof(kBlockMs) / sizeof(kBlockMs[0]) - 1];
+  return (7 * max_slots + n_tiles - 1) / n_tiles * largest_tile;
 }
 
 LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s) {

@@ -30,6 +30,9 @@ std::vector<Schedule> all_schedules();
 Schedule heuristic_schedule(const WeightDesc& w, int64_t m, int sm_count);
 // The split-K factor the heuristic gives a token tile and occupancy on this problem.
 int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm_count);
+// A bound on M past which split_for gives 1 for every token tile and occupancy: there the tiles
+// fill 7 or more waves even at the largest tile, and no split can lift the used fraction enough.
+int64_t max_split_m(const WeightDesc& w, int sm_count);
 
 // How a schedule runs on a problem: the K range per split and the split-K workspace.
 struct LaunchPlan {

@@ -63,15 +63,18 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
     if (threadIdx.x == 0) Mainloop::produce(p, pipe, nb0, active, int(m0), k_begin, k_end);
   } else {
     ptx::setmaxnreg_inc<Cfg::kConsumerRegs>();
+    // Wait for the previous kernel here, before the mainloop: the consumers have nothing to do
+    // until it completes anyway (the producer loads X only after its own wait, and every stage
+    // carries X), and this one wait orders everything they touch afterwards (Y, the bias, the
+    // split-K workspace). Sleeping here instead of polling the first stage's mbarrier measured
+    // neutral (within 1 %, docs/perf-notes.md v7): mbarrier.try_wait already suspends.
+    ptx::grid_dependency_wait();
     const int consumer = warpgroup - 1;
     float acc[Cfg::kBlkM / 2];
 #pragma unroll
     for (int v = 0; v < Cfg::kBlkM / 2; ++v) acc[v] = 0.0f;
     Mainloop::consume(p, pipe, consumer, consumer < active, k_begin, k_end, acc);
 
-    // Make sure the previous kernel has finished before touching memory it may read or write
-    // (Y, bias, the split-K workspace).
-    ptx::grid_dependency_wait();
     const int64_t n_block = int64_t(nb0 + consumer) * layout::kTileN;
     if (gridDim.z == 1) {
       if (consumer < active) store_accumulators<Cfg>(p, acc, n_block, m0);

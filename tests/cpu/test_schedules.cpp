@@ -67,6 +67,37 @@ TEST(Schedules, SplitKFillsTheMachineOnlyWhenTilesAreFew) {
   }
 }
 
+// More tiles than CTA slots: split only where the last wave would run mostly empty and K is
+// deep enough (the cases measured in split_for's comment).
+TEST(Schedules, SplitForWaveQuantization) {
+  // 13824x5120 at M = 1024, 256-token tiles: 40 x 4 = 160 tiles use 61 % of two waves; 4 splits
+  // (640 CTAs, 97 % of five waves, 54 K tiles each).
+  EXPECT_EQ(split_for(desc(5120, 13824), 1024, 256, 1, kH100Sms), 4);
+  // 8192x10240 at M = 512: 80 x 2 = 160 tiles; 4 splits would leave 32 K tiles each: 2.
+  EXPECT_EQ(split_for(desc(10240, 8192), 512, 256, 1, kH100Sms), 2);
+  // Shallow K never splits past one wave: 3584 and 4096 deep.
+  EXPECT_EQ(split_for(desc(18944, 3584), 256, 256, 1, kH100Sms), 1);
+  EXPECT_EQ(split_for(desc(6144, 4096), 1024, 256, 1, kH100Sms), 1);
+  // Waves that are already nearly full stay unsplit: 57344 x 512 tokens = 896 tiles (97 %).
+  EXPECT_EQ(split_for(desc(57344, 8192), 512, 256, 1, kH100Sms), 1);
+  // One wave or less: the largest split that stays in one wave, as before.
+  EXPECT_EQ(split_for(desc(4096, 4096), 1, 8, 2, kH100Sms), 8);
+  EXPECT_EQ(split_for(desc(8192, 8192), 64, 64, 1, kH100Sms), 2);
+}
+
+// Past max_split_m no token tile or occupancy splits K (what workspace_bytes' scan relies on).
+TEST(Schedules, NoSplitPastMaxSplitM) {
+  for (int64_t n : {128, 1024, 4096, 5120, 57344}) {
+    for (int64_t k : {4096, 28672}) {
+      const WeightDesc w = desc(n, k);
+      const int64_t limit = max_split_m(w, kH100Sms);
+      for (int64_t m : {limit + 1, limit + 255, 2 * limit, 4 * limit + 7})
+        for (int bm : {8, 16, 32, 64, 128, 256})
+          for (int occ : {1, 2}) EXPECT_EQ(split_for(w, m, bm, occ, kH100Sms), 1) << n << "x" << k << " m=" << m;
+    }
+  }
+}
+
 TEST(Schedules, PlanHasNoEmptySplit) {
   for (int64_t k_tiles = 1; k_tiles <= 40; ++k_tiles) {
     for (int sk : kSplitChoices) {
