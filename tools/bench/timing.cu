@@ -126,13 +126,14 @@ Timing time_calls(cudaStream_t stream, const Enqueue& enqueue, int rotation, con
   return time_graph(stream, [&](int i, cudaStream_t s) { enqueue(i % rotation, s); }, calls, opt);
 }
 
-std::vector<Timing> time_calls_interleaved(cudaStream_t stream, const std::vector<Enqueue>& enqueues, int rotation,
+std::vector<Timing> time_calls_interleaved(cudaStream_t stream, const std::vector<Alternative>& alternatives,
                                            const TimingOptions& opt) {
-  rotation = std::max(1, rotation);
-  const size_t n = enqueues.size();
+  const size_t n = alternatives.size();
   std::vector<std::unique_ptr<Graph>> graphs;
   std::vector<int> calls;
-  for (const Enqueue& e : enqueues) {
+  for (const Alternative& a : alternatives) {
+    const int rotation = std::max(1, a.rotation);
+    const Enqueue& e = a.enqueue;
     calls.push_back(calls_per_graph(stream, e, rotation, opt));
     const Enqueue rotated = [&e, rotation](int i, cudaStream_t s) { e(i % rotation, s); };
     rotated(0, stream);  // outside the capture: a first launch may load the kernel's module

@@ -32,12 +32,19 @@ struct Timing {
 // `rotation`, so each weight copy is used equally often), then the graph is timed.
 Timing time_calls(cudaStream_t stream, const Enqueue& enqueue, int rotation, const TimingOptions& opt);
 
-// Times alternatives of one operation (e.g. every schedule at one point) fairly: each gets its
-// own graph as in time_calls, then the timed launches go in rounds over the alternatives (a
-// shuffled order each round), so slow clock drifts under sustained load (the power and thermal
-// limits lower an H100's clocks over seconds of compute-bound work) and the state one graph
-// leaves for the next hit all of them alike instead of the last ones measured.
-std::vector<Timing> time_calls_interleaved(cudaStream_t stream, const std::vector<Enqueue>& enqueues, int rotation,
+// One alternative for time_calls_interleaved: its enqueue and the number of weight copies it
+// rotates over (as time_calls' `rotation`).
+struct Alternative {
+  Enqueue enqueue;
+  int rotation = 1;
+};
+
+// Times alternatives of one operation (every schedule at a point, cuBLAS against mixgemm)
+// fairly: each gets its own graph as in time_calls, then the timed launches go in rounds over
+// the alternatives (a shuffled order each round), so slow clock drifts under sustained load
+// (the power and thermal limits lower an H100's clocks over seconds of compute-bound work) and
+// the state one graph leaves for the next hit all of them alike instead of the last ones measured.
+std::vector<Timing> time_calls_interleaved(cudaStream_t stream, const std::vector<Alternative>& alternatives,
                                            const TimingOptions& opt);
 
 // Captures enqueue(0) ... enqueue(calls - 1) into one graph and times its launches; per-call
