@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
   int sm_count = 0;
   std::vector<std::string> args;
   bool repeats_given = false;
-  bool interleave = false;
+  bool interleave = true;  // rounds in shuffled order: clock drift hits every schedule alike
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--out" || a == "--from-csv" || a == "--sm-count") {
@@ -122,8 +122,9 @@ int main(int argc, char** argv) {
           "mixgemm-tune --from-csv A.csv[,B.csv...] --sm-count N [--out FILE]\n"
           "Times every compiled schedule at every point of the sweep and writes the fastest per point\n"
           "as a selection table (default FILE: mixgemm-tuning.tsv). --from-csv builds the table from\n"
-          "earlier --all-schedules / --csv rows instead (no GPU; N = the GPU's SM count). --schedule,\n"
-          "--all-schedules and --stack do not apply. Sweep flags:\n\n%s",
+          "earlier --all-schedules / --csv rows instead (no GPU; N = the GPU's SM count). A point's\n"
+          "schedules are timed in rounds, in a shuffled order each round (--no-interleave: one after\n"
+          "the other). --schedule, --all-schedules and --stack do not apply. Sweep flags:\n\n%s",
           usage_text().c_str());
       return 0;
     }
@@ -132,8 +133,8 @@ int main(int argc, char** argv) {
       return 2;
     }
     repeats_given |= a == "--repeats";
-    if (a == "--interleave") {  // implies --all-schedules, which the tuner sets itself
-      interleave = true;
+    if (a == "--interleave" || a == "--no-interleave") {  // the tuner sets --all-schedules itself
+      interleave = a == "--interleave";
       continue;
     }
     args.push_back(a);
