@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 
+#include "host/device_info.h"
 #include "host/schedules.h"
 #include "host/tuning_table.h"
 #include "mixgemm/mixgemm.h"
@@ -131,6 +132,49 @@ TEST(TuningTable, BuiltinTablesParse) {
       EXPECT_NE(std::find(listed.begin(), listed.end(), p.schedule), listed.end()) << b->file << ": " << p.schedule;
     }
   }
+}
+
+// "auto" remembers its answers per thread; a new table takes effect at once, and a remembered
+// answer always equals a fresh lookup.
+TEST(TuningTable, RememberedAnswersFollowTheTableInUse) {
+  DeviceInfo dev;
+  dev.ordinal = 0;
+  dev.cc_major = 9;
+  dev.sm_count = kH100Sms;
+  std::snprintf(dev.name, sizeof dev.name, "%s", "mixgemm test GPU");
+  const auto write_table = [](const std::string& path, const char* m1_schedule) {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fprintf(f, "device\tmixgemm test GPU\t132\n");
+    std::fprintf(f, "bf16\tu4b8\t128\t4096\t4096\t1\t%s\t7.0\n", m1_schedule);
+    std::fprintf(f, "bf16\tu4b8\t128\t4096\t4096\t256\tsm90_ws_n128_m256\t20.0\n");
+    std::fclose(f);
+  };
+  const std::string a = ::testing::TempDir() + "mixgemm_table_a.tsv";
+  const std::string b = ::testing::TempDir() + "mixgemm_table_b.tsv";
+  write_table(a, "sm90_ws_n128_m8_sk4");
+  write_table(b, "sm90_ws_n128_m8_o2_sk8");
+  WeightDesc w = desc(4096, 4096);
+  w.group_size = 128;
+
+  ASSERT_TRUE(use_tuning_table(a.c_str()).ok());
+  for (int pass = 0; pass < 2; ++pass)  // the second pass answers from memory
+    EXPECT_EQ(schedule_name(auto_schedule(w, 1, dev)), "sm90_ws_n128_m8_sk4") << "pass " << pass;
+  ASSERT_TRUE(use_tuning_table(b.c_str()).ok());
+  EXPECT_EQ(schedule_name(auto_schedule(w, 1, dev)), "sm90_ws_n128_m8_o2_sk8");
+  // Another shape (nearest tuned one, split re-derived) and other M: fresh and remembered agree.
+  WeightDesc u = desc(13824, 5120);
+  u.group_size = 128;
+  for (int64_t m = 1; m <= 600; m += 7) {
+    const std::string first = schedule_name(auto_schedule(u, m, dev));
+    EXPECT_EQ(schedule_name(auto_schedule(u, m, dev)), first) << "m=" << m;
+  }
+  // No table for this device: the heuristic.
+  ASSERT_TRUE(use_tuning_table("").ok());
+  EXPECT_EQ(schedule_name(auto_schedule(w, 1, dev)), schedule_name(heuristic_schedule(w, 1, kH100Sms)));
+  ASSERT_TRUE(use_tuning_table(nullptr).ok());
+  std::remove(a.c_str());
+  std::remove(b.c_str());
 }
 
 TEST(TuningTable, UseTableReportsBadFiles) {
