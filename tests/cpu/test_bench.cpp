@@ -236,6 +236,14 @@ TEST(BenchArgs, ListsAndValues) {
   EXPECT_EQ(o.repeats, 5);
   EXPECT_EQ(o.device, 0);
   EXPECT_EQ(o.graph_us, 1500.0);
+  // The type combinations the sweep and the stack mode iterate, activations outermost.
+  const std::vector<TypeConfig> c = type_configs(o);
+  ASSERT_EQ(c.size(), 8u);
+  EXPECT_EQ(c[0].label(), "u4b8 g32 fp16");
+  EXPECT_EQ(c[1].label(), "u4b8 gch fp16");
+  EXPECT_EQ(c[2].label(), "u8 g32 fp16");
+  EXPECT_EQ(c[7].label(), "u8 gch bf16");
+  EXPECT_EQ(c[7].group, kChannelWise);
 }
 
 TEST(BenchArgs, ModelsShapesAndQuick) {

@@ -338,4 +338,16 @@ bool parse_args(const std::vector<std::string>& args, Options* out, std::string*
   return true;
 }
 
+std::string TypeConfig::label() const {
+  return std::string(wtype_name(wtype)) + " g" + group_label(group) + " " + act_name(act);
+}
+
+std::vector<TypeConfig> type_configs(const Options& o) {
+  std::vector<TypeConfig> out;
+  for (const ActType act : o.acts)
+    for (const WeightType wtype : o.wtypes)
+      for (const int64_t group : o.groups) out.push_back({act, wtype, group});
+  return out;
+}
+
 }  // namespace mixgemm::bench

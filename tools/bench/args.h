@@ -38,6 +38,16 @@ struct Options {
   bool help = false;
 };
 
+// One (activation, weight type, group) combination of the options. The sweep and the stack
+// mode run every one over their layers or models, in this order (activations outermost).
+struct TypeConfig {
+  ActType act;
+  WeightType wtype;
+  int64_t group;  // kChannelWise (-1): one group spanning K
+  std::string label() const;  // as the reports print it, e.g. "u4b8 g128 bf16"
+};
+std::vector<TypeConfig> type_configs(const Options& o);
+
 // Parses argv[1 .. argc-1] into *out. On a bad flag or value returns false and sets *error to a
 // one-line message such as "--m: 'x2' is not a positive integer".
 bool parse_args(int argc, const char* const* argv, Options* out, std::string* error);

@@ -225,21 +225,19 @@ void run_model(Context& ctx, const ModelSpec& model, ActType act, WeightType wty
 
 void run_stack(Context& ctx) {
   const Options& o = ctx.opt;
-  const size_t total = o.acts.size() * o.wtypes.size() * o.groups.size() * o.stack_models.size();
+  const std::vector<TypeConfig> configs = type_configs(o);
+  const size_t total = configs.size() * o.stack_models.size();
   size_t index = 0;
-  for (const ActType act : o.acts)
-    for (const WeightType wtype : o.wtypes)
-      for (const int64_t group : o.groups)
-        for (const ModelSpec* model : o.stack_models) {
-          ++index;
-          const std::string label =
-              model->name + " " + wtype_name(wtype) + " g" + group_label(group) + " " + act_name(act);
-          std::fprintf(stderr, "[stack %zu/%zu] %s: preparing weights\n", index, total, label.c_str());
-          const auto t0 = std::chrono::steady_clock::now();
-          run_model(ctx, *model, act, wtype, group, label);
-          const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-          std::fprintf(stderr, "[stack %zu/%zu] %s done in %.1f s\n", index, total, label.c_str(), s);
-        }
+  for (const TypeConfig& c : configs)
+    for (const ModelSpec* model : o.stack_models) {
+      ++index;
+      const std::string label = model->name + " " + c.label();
+      std::fprintf(stderr, "[stack %zu/%zu] %s: preparing weights\n", index, total, label.c_str());
+      const auto t0 = std::chrono::steady_clock::now();
+      run_model(ctx, *model, c.act, c.wtype, c.group, label);
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::fprintf(stderr, "[stack %zu/%zu] %s done in %.1f s\n", index, total, label.c_str(), s);
+    }
 }
 
 }  // namespace mixgemm::bench

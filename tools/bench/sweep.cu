@@ -193,32 +193,31 @@ void run_layer(Context& ctx, const Layer& layer, const WeightDesc& w, int64_t gr
 
 void run_sweep(Context& ctx) {
   const Options& o = ctx.opt;
-  const size_t total = o.acts.size() * o.wtypes.size() * o.groups.size() * o.layers.size();
+  const std::vector<TypeConfig> configs = type_configs(o);
+  const size_t total = configs.size() * o.layers.size();
   size_t index = 0;
-  for (const ActType act : o.acts)
-    for (const WeightType wtype : o.wtypes)
-      for (const int64_t group : o.groups)
-        for (const Layer& layer : o.layers) {
-          ++index;
-          WeightDesc w;
-          w.wtype = wtype;
-          w.act = act;
-          w.n = layer.n;
-          w.k = layer.k;
-          w.group_size = group == kChannelWise ? layer.k : group;
-          const std::string label = layer.name + " " + wtype_name(wtype) + " g" + group_label(group) + " " + act_name(act);
-          std::fprintf(stderr, "[%zu/%zu] %s (K=%lld N=%lld), %zu M values\n", index, total, label.c_str(),
-                       static_cast<long long>(layer.k), static_cast<long long>(layer.n), o.m_list.size());
-          const Status st = check_weight_desc(w);
-          if (!st.ok()) {
-            std::printf("SKIP %s: %s\n", label.c_str(), st.message.c_str());
-            continue;
-          }
-          const auto t0 = std::chrono::steady_clock::now();
-          run_layer(ctx, layer, w, group, label);
-          const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-          std::fprintf(stderr, "[%zu/%zu] %s done in %.1f s\n", index, total, label.c_str(), s);
-        }
+  for (const TypeConfig& c : configs)
+    for (const Layer& layer : o.layers) {
+      ++index;
+      WeightDesc w;
+      w.wtype = c.wtype;
+      w.act = c.act;
+      w.n = layer.n;
+      w.k = layer.k;
+      w.group_size = c.group == kChannelWise ? layer.k : c.group;
+      const std::string label = layer.name + " " + c.label();
+      std::fprintf(stderr, "[%zu/%zu] %s (K=%lld N=%lld), %zu M values\n", index, total, label.c_str(),
+                   static_cast<long long>(layer.k), static_cast<long long>(layer.n), o.m_list.size());
+      const Status st = check_weight_desc(w);
+      if (!st.ok()) {
+        std::printf("SKIP %s: %s\n", label.c_str(), st.message.c_str());
+        continue;
+      }
+      const auto t0 = std::chrono::steady_clock::now();
+      run_layer(ctx, layer, w, c.group, label);
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::fprintf(stderr, "[%zu/%zu] %s done in %.1f s\n", index, total, label.c_str(), s);
+    }
 }
 
 }  // namespace mixgemm::bench
