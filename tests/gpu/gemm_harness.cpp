@@ -6,6 +6,8 @@
 #include <random>
 #include <sstream>
 
+#include "kernels/gemm_params.h"
+
 namespace mixgemm::test {
 
 bool have_sm90() {
@@ -140,7 +142,7 @@ void run_case(const CaseSpec& spec_in, CaseResult* res, int runs) {
   }
 
   if (own_ws && ws_bytes > 0) {
-    std::vector<uint32_t> counters(8192);  // the fixed counter block (kernels/gemm_params.h)
+    std::vector<uint32_t> counters(kernels::kSplitKMaxTiles);  // the fixed counter block
     ASSERT_GE(ws_bytes, counters.size() * 4);
     CUDA_OK(cudaMemcpy(counters.data(), d_ws.ptr, counters.size() * 4, cudaMemcpyDeviceToHost));
     size_t nonzero = 0;

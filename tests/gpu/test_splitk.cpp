@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "gemm_harness.h"
+#include "kernels/gemm_params.h"
 
 namespace mixgemm::test {
 namespace {
@@ -58,7 +59,7 @@ TEST(GpuSplitK, OneZeroedWorkspaceServesMixedCalls) {
       expect_close(r);
     }
   }
-  std::vector<uint32_t> counters(8192);
+  std::vector<uint32_t> counters(kernels::kSplitKMaxTiles);
   CUDA_OK(cudaMemcpy(counters.data(), ws.ptr, counters.size() * 4, cudaMemcpyDeviceToHost));
   size_t nonzero = 0;
   for (uint32_t c : counters) nonzero += c != 0;
