@@ -10,7 +10,8 @@
 
 namespace mixgemm::detail {
 
-using GemmLauncher = cudaError_t (*)(const kernels::GemmParams& params, int splits, cudaStream_t stream,
+// ctas: the one-dimensional grid, dp_tiles + sk_tiles * sk_splits (tile_scheduler.cuh).
+using GemmLauncher = cudaError_t (*)(const kernels::GemmParams& params, int64_t ctas, cudaStream_t stream,
                                      bool pdl);
 
 // Token tiles (wgmma N extents) compiled for every type pair.

@@ -1,5 +1,6 @@
 // Public entry points: mm, can_implement, workspace sizing, schedule listing, the GPU prepack
 // and the PDL switch. Validation lives in validate.cpp, the heuristic in schedules.cpp.
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -63,18 +64,38 @@ size_t workspace_bytes(const WeightDesc& in, int64_t max_m, const char* schedule
   if (schedule != nullptr && std::string(schedule) != "auto") {
     detail::Schedule s;
     if (!detail::parse_schedule(schedule, &s)) return 0;
-    return detail::plan_launch(w, max_m, s).workspace_bytes;  // grows with m at a fixed split
+    // Grows with m at a fixed split, up to the largest m whose split tiles the counters cover
+    // (mm() rejects larger ones). "_dpsk" splits at most one wave of tiles: with the device
+    // known, at most that; without it, sized as if every tile split.
+    const int64_t n_tiles = (w.n + detail::kBlockN - 1) / detail::kBlockN;
+    const int64_t m_runnable = std::min(max_m, kernels::kSplitKMaxTiles / n_tiles * s.blk_m);
+    if (m_runnable <= 0) return 0;
+    size_t bytes = detail::plan_launch(w, m_runnable, s, 0).workspace_bytes;
+    detail::DeviceInfo dev;
+    if (s.last_wave_split && bytes > 0 && detail::current_device_info(&dev).ok())
+      bytes = std::min(bytes, detail::last_wave_split_workspace_bound(s, dev.sm_count));
+    return bytes;
   }
   detail::DeviceInfo dev;
   if (!detail::current_device_info(&dev).ok()) return 0;
-  // The chosen schedule and its split depend on m, but no schedule splits K past
-  // max_split_m(), so scanning m up to there covers every case (once, at set-up).
+  // The chosen schedule and its split depend on m. The heuristic's rule never splits K past
+  // max_split_m(), so every m up to there is planned; past it, "auto" changes schedule only at
+  // the table's M values, and a fixed plain split needs the most workspace at the largest m it
+  // serves: planning at those M and at max_m covers the rest. A "_dpsk" schedule splits at most
+  // one wave of tiles, whatever m: it is sized for a full wave.
   size_t most = 0;
+  const auto consider = [&](int64_t m) {
+    const detail::Schedule s = detail::auto_schedule(w, m, dev);
+    size_t b = detail::plan_launch(w, m, s, dev.sm_count).workspace_bytes;
+    if (s.last_wave_split) b = std::max(b, detail::last_wave_split_workspace_bound(s, dev.sm_count));
+    most = std::max(most, b);
+  };
   const int64_t limit = detail::max_split_m(w, dev.sm_count);
-  const int64_t scan = max_m < limit ? max_m : limit;
-  for (int64_t m = 1; m <= scan; ++m) {
-    const size_t b = detail::plan_launch(w, m, detail::auto_schedule(w, m, dev)).workspace_bytes;
-    most = b > most ? b : most;
+  for (int64_t m = 1; m <= std::min(max_m, limit); ++m) consider(m);
+  if (max_m > limit) {
+    for (const int64_t m : detail::tuned_ms(dev))
+      if (m > limit && m < max_m) consider(m);
+    consider(max_m);
   }
   return most;
 }
@@ -117,8 +138,12 @@ Status mm(const GemmArgs& args, cudaStream_t stream) {
   p.groups = int(r.w.groups());
   p.group_shift = (p.group_size & (p.group_size - 1)) == 0 ? __builtin_ctz(unsigned(p.group_size)) : -1;
   p.k_tiles_per_split = plan.k_tiles_per_split;
+  p.n_tiles = int((r.w.n + detail::kBlockN - 1) / detail::kBlockN);
+  p.dp_tiles = int(plan.dp_tiles);  // < 2^31: resolve_gemm checked the grid size
+  p.sk_tiles = int(plan.sk_tiles);
+  p.sk_splits = plan.splits;
   p.y = static_cast<uint16_t*>(args.y);
-  if (plan.splits > 1) {
+  if (plan.sk_tiles > 0) {
     p.tile_counters = static_cast<uint32_t*>(args.workspace);
     p.partials = reinterpret_cast<float*>(static_cast<uint8_t*>(args.workspace) + plan.counters_bytes);
   }
@@ -132,7 +157,7 @@ Status mm(const GemmArgs& args, cudaStream_t stream) {
 
   const bool pdl = pdl_enabled();
   const detail::GemmLauncher launch = detail::find_gemm_launcher(r.w.act, r.w.wtype, plan.schedule.blk_m, plan.schedule.ctas_per_sm);
-  cudaError_t e = launch(p, plan.splits, stream, pdl);
+  cudaError_t e = launch(p, plan.ctas, stream, pdl);
   if (e != cudaSuccess) return cuda_failure("mixgemm::mm: GEMM launch failed", e);
   return Status::success();
 }

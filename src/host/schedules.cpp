@@ -9,9 +9,14 @@ namespace mixgemm::detail {
 std::string schedule_name(const Schedule& s) {
   std::string name = "sm90_ws_n" + std::to_string(kBlockN) + "_m" + std::to_string(s.blk_m);
   if (s.ctas_per_sm == 2) name += "_o2";
-  if (s.splits > 1) name += "_sk" + std::to_string(s.splits);
+  if (s.splits > 1) name += (s.last_wave_split ? "_dpsk" : "_sk") + std::to_string(s.splits);
   return name;
 }
+
+// Token tiles with a "_dpsk" variant: the large ones, whose grids run several waves at the M
+// where those tiles are chosen (128 and more tokens), one CTA per SM.
+constexpr int kLastWaveSplitMinBlockM = 64;
+constexpr int kLastWaveSplitChoices[] = {2, 4};
 
 std::vector<Schedule> all_schedules() {
   std::vector<Schedule> out;
@@ -19,6 +24,9 @@ std::vector<Schedule> all_schedules() {
     for (int occ : {1, 2})
       for (int sk : kSplitChoices)
         if (occ == 1 || bm <= kMaxBlockMTwoCtas) out.push_back({bm, sk, occ});
+  for (int bm : kBlockMs)
+    if (bm >= kLastWaveSplitMinBlockM)
+      for (int sk : kLastWaveSplitChoices) out.push_back({bm, sk, 1, /*last_wave_split=*/true});
   return out;
 }
 
@@ -98,7 +106,7 @@ int64_t max_split_m(const WeightDesc& w, int sm_count) {
   return (7 * max_slots + n_tiles - 1) / n_tiles * largest_tile;
 }
 
-LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s) {
+LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s, int sm_count) {
   LaunchPlan p;
   p.schedule = s;
   const int64_t k_tiles = w.k / layout::kTileK;
@@ -106,13 +114,33 @@ LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s) {
   p.k_tiles_per_split = int((k_tiles + splits - 1) / splits);
   p.splits = int((k_tiles + p.k_tiles_per_split - 1) / p.k_tiles_per_split);
   p.tiles = ((w.n + kBlockN - 1) / kBlockN) * ((m + s.blk_m - 1) / s.blk_m);
+  p.dp_tiles = p.tiles;
   if (p.splits > 1) {
+    p.dp_tiles = 0;  // every tile split, or (unknown device) the bound for "_dpsk"
+    if (s.last_wave_split && sm_count > 0) {
+      // Whole tiles for the full waves; split the remainder, which would otherwise be a last
+      // wave using a fraction of the SMs. One partial wave only: every tile split.
+      const int64_t slots = int64_t(sm_count) * s.ctas_per_sm;
+      const int64_t remainder = p.tiles % slots;
+      if (p.tiles > slots) p.dp_tiles = remainder == 0 ? p.tiles : p.tiles - remainder;
+    }
+    p.sk_tiles = p.tiles - p.dp_tiles;
+    if (p.sk_tiles == 0) p.splits = 1;
+  }
+  if (p.splits == 1) p.k_tiles_per_split = int(k_tiles);
+  p.ctas = p.dp_tiles + p.sk_tiles * p.splits;
+  if (p.sk_tiles > 0) {
     // In-kernel split-K (splitk_reduce.cuh): the fixed block of arrival counters, then every
-    // split's fp32 partial of every tile (tiles padded to whole 128 x BlkM blocks).
+    // split's fp32 partial of every split tile (tiles padded to whole 128 x BlkM blocks).
     p.counters_bytes = size_t(kernels::kSplitKCountersBytes);
-    p.workspace_bytes = p.counters_bytes + size_t(p.tiles * p.splits * kBlockN * s.blk_m * 4);
+    p.workspace_bytes = p.counters_bytes + size_t(p.sk_tiles * p.splits * kBlockN * s.blk_m * 4);
   }
   return p;
+}
+
+size_t last_wave_split_workspace_bound(const Schedule& s, int sm_count) {
+  const int64_t slots = int64_t(sm_count) * s.ctas_per_sm;
+  return size_t(kernels::kSplitKCountersBytes) + size_t(slots * s.splits * kBlockN * s.blk_m * 4);
 }
 
 }  // namespace mixgemm::detail

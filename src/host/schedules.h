@@ -1,8 +1,9 @@
 // Schedules: the named kernel configurations mm() can run, and the heuristic that picks one.
 //
-// A schedule is "sm90_ws_n128_m<BlkM>[_o2][_sk<S>]": the warp-specialized sm_90 kernel with 128
-// weight rows and BlkM tokens per CTA, two CTAs per SM with _o2 (token tiles up to 64), K split
-// S ways (fp32 partials reduced in a fixed order).
+// A schedule is "sm90_ws_n128_m<BlkM>[_o2][_sk<S> | _dpsk<S>]": the warp-specialized sm_90
+// kernel with 128 weight rows and BlkM tokens per CTA, two CTAs per SM with _o2 (token tiles up
+// to 64), K split S ways for every tile (_sk) or only for the tiles of a last partial wave
+// (_dpsk); split tiles' fp32 partials are summed in split order inside the kernel.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,9 @@ struct Schedule {
   int blk_m = 0;
   int splits = 1;
   int ctas_per_sm = 1;
+  // "_dpsk<S>": split only the tiles of the last, partly filled wave; the full waves before it
+  // compute whole tiles (tile_scheduler.cuh). Plain "_sk<S>" splits every tile.
+  bool last_wave_split = false;
 };
 
 inline constexpr int kSplitChoices[] = {1, 2, 4, 8};
@@ -34,15 +38,23 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
 // fill 7 or more waves even at the largest tile, and no split can lift the used fraction enough.
 int64_t max_split_m(const WeightDesc& w, int sm_count);
 
-// How a schedule runs on a problem: the K range per split and the split-K workspace.
+// How a schedule runs on a problem: which tiles split K, the K range per split, the grid and
+// the split-K workspace.
 struct LaunchPlan {
   Schedule schedule;
-  int splits = 1;              // effective splits (no empty split)
+  int splits = 1;              // effective splits of the split tiles (no empty split); 1: none
   int k_tiles_per_split = 0;   // 64-deep K tiles
   int64_t tiles = 0;           // output tiles: ceil(n / 128) x ceil(m / BlkM)
+  int64_t dp_tiles = 0;        // tiles computed whole-K, one CTA each
+  int64_t sk_tiles = 0;        // tiles split `splits` ways
+  int64_t ctas = 0;            // the grid: dp_tiles + sk_tiles * splits
   size_t counters_bytes = 0;   // split-K: the arrival counters at the workspace's start
-  size_t workspace_bytes = 0;  // counters + fp32 partials of every split; 0 without split-K
+  size_t workspace_bytes = 0;  // counters + fp32 partials of the split tiles; 0 without split-K
 };
-LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s);
+// sm_count: the device's, which places the last wave of a "_dpsk" schedule; 0 (unknown)
+// plans every tile split, the largest workspace the schedule can need at this m.
+LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s, int sm_count);
+// The most workspace a "_dpsk" schedule needs at any m: it splits at most one wave of tiles.
+size_t last_wave_split_workspace_bound(const Schedule& s, int sm_count);
 
 }  // namespace mixgemm::detail

@@ -9,6 +9,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <algorithm>
 #include <mutex>
 #include <sstream>
 
@@ -269,8 +270,23 @@ bool lookup_tuned(const std::vector<TunedEntry>& entries, const WeightDesc& w, i
 
   *out = pick->schedule;
   const bool same_shape = pick->k == w.k && pick->n == w.n && pick->group_size == w.group_size && pick->wtype == w.wtype;
-  if (!same_shape) out->splits = split_for(w, m, out->blk_m, out->ctas_per_sm, sm_count);
+  if (!same_shape && !out->last_wave_split) out->splits = split_for(w, m, out->blk_m, out->ctas_per_sm, sm_count);
   return true;
+}
+
+std::vector<int64_t> tuned_ms(const DeviceInfo& dev) {
+  Registry& r = registry();
+  std::shared_ptr<const LoadedTable> t;
+  {
+    std::lock_guard<std::mutex> lock(r.mutex);
+    t = table_for(r, dev);
+  }
+  std::vector<int64_t> ms;
+  if (t == nullptr) return ms;
+  for (const TunedEntry& e : t->entries) ms.push_back(e.m);
+  std::sort(ms.begin(), ms.end());
+  ms.erase(std::unique(ms.begin(), ms.end()), ms.end());
+  return ms;
 }
 
 bool tuned_schedule(const WeightDesc& w, int64_t m, const DeviceInfo& dev, Schedule* out) {

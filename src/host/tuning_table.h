@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "host/device_info.h"
 #include "host/schedules.h"
@@ -26,8 +27,14 @@ extern const BuiltinTable kBuiltinTables[];
 //   - among them the nearest tuned shape: smallest |ln K/K'| + |ln N/N'| + |ln G/G'| / 4;
 //   - at that shape, the point with the smallest tuned M >= m (the largest M past the end);
 //   - the exact schedule when (K, N, group, weight type) match, else that point's token tile and occupancy
-//     with the split factor chosen for this problem by split_for (the heuristic's rule).
+//     with the split factor chosen for this problem by split_for (the heuristic's rule); a
+//     "_dpsk" point keeps its split, which already adapts to the tile count.
 bool tuned_schedule(const WeightDesc& w, int64_t m, const DeviceInfo& dev, Schedule* out);
+
+// The distinct M values of the table in use for `dev` (empty without one): "auto" can only
+// change schedule at these M (and where the heuristic's rules change), which bounds the scan
+// of workspace_bytes().
+std::vector<int64_t> tuned_ms(const DeviceInfo& dev);
 
 // A table's points bound to schedules (names parsed once), for the lookup.
 struct TunedEntry {

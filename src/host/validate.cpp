@@ -143,13 +143,13 @@ Status resolve_gemm(const GemmArgs& a, ResolvedGemm* out) {
   if (find_gemm_launcher(r.w.act, r.w.wtype, sched.blk_m, sched.ctas_per_sm) == nullptr)
     return Status::unsupported(std::string(fn) + ": schedule " + schedule_name(sched) + " for act=" + to_string(r.w.act) +
                                " wtype=" + to_string(r.w.wtype) + " is not compiled into this build");
-  r.plan = plan_launch(r.w, a.m, sched);
-  if ((a.m + sched.blk_m - 1) / sched.blk_m > 65535)
-    return Status::invalid(std::string(fn) + ": m=" + std::to_string(a.m) + " needs more than 65535 token tiles of " +
-                           std::to_string(sched.blk_m) + " (grid limit)");
-  if (r.plan.splits > 1 && r.plan.tiles > kernels::kSplitKMaxTiles)
+  r.plan = plan_launch(r.w, a.m, sched, dev_st.ok() ? dev.sm_count : 0);
+  if (r.plan.ctas > int64_t(0x7fffffff))
+    return Status::invalid(std::string(fn) + ": m=" + std::to_string(a.m) + " needs " + std::to_string(r.plan.ctas) +
+                           " CTAs with schedule " + schedule_name(sched) + ", more than a grid holds");
+  if (r.plan.sk_tiles > kernels::kSplitKMaxTiles)
     return Status::invalid(std::string(fn) + ": schedule " + schedule_name(sched) + " at m=" + std::to_string(a.m) +
-                           " has " + std::to_string(r.plan.tiles) + " output tiles; split-K schedules support at most " +
+                           " splits " + std::to_string(r.plan.sk_tiles) + " output tiles; split-K schedules support at most " +
                            std::to_string(kernels::kSplitKMaxTiles) +
                            " (n/128 x ceil(m/BlkM)): use a larger token tile or no split");
   if (r.plan.workspace_bytes > 0) {

@@ -30,7 +30,15 @@ struct GemmParams {
   int group_size;
   int group_shift;            // log2(group_size) when a power of two (fast path), else -1
   int groups;                 // k / group_size
-  int k_tiles_per_split;      // 64-deep K tiles each split reduces (the grid's z extent splits K)
+  // Work division (tile_scheduler.cuh): tiles = n_tiles x ceil(m / BlkM); the first dp_tiles
+  // whole-K, the last sk_tiles split sk_splits ways. Grid: dp_tiles + sk_tiles * sk_splits CTAs.
+  // (32-bit: the grid holds at most 2^31 - 1 CTAs, checked on the host, and 64-bit division is
+  // a called subroutine on the GPU, whose register saves spill in the largest tiles.)
+  int n_tiles;                // output tiles along N: ceil(n / 128)
+  int dp_tiles;               // tiles computed whole-K by one CTA each
+  int sk_tiles;               // tiles whose K range is split
+  int sk_splits;              // splits of each of those (>= 2 when sk_tiles > 0)
+  int k_tiles_per_split;      // 64-deep K tiles per split
 };
 
 }  // namespace mixgemm::kernels

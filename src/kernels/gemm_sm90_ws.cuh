@@ -2,8 +2,9 @@
 // consumers, mainloop_sm90_ws.cuh) and the epilogue (epilogue.cuh), plus its host launcher.
 //
 // Computes, for one CTA tile of 128 weight rows (n) x BlkM tokens (m) and one K split,
-// Y^T[n, m] = sum_k dequant(W)[k, n] . X[m, k]. Grid: (n tiles, m tiles, K splits); the last
-// split of a tile to finish sums the others' partials (splitk_reduce.cuh).
+// Y^T[n, m] = sum_k dequant(W)[k, n] . X[m, k]. One-dimensional grid: tile_scheduler.cuh says
+// which tile and K range each CTA computes; the last split of a split tile to finish sums the
+// others' partials (splitk_reduce.cuh).
 // Limits: n, k multiples of 64; group size 32 or a multiple of 64 dividing k; X rows 16-byte
 // aligned (TMA). Built for every M: BlkM picks the wgmma N extent (8 for decode .. 256).
 #pragma once
@@ -18,6 +19,7 @@
 #include "kernels/mainloop_sm90_ws.cuh"
 #include "kernels/sm90_ptx.cuh"
 #include "kernels/splitk_reduce.cuh"
+#include "kernels/tile_scheduler.cuh"
 
 namespace mixgemm::kernels {
 
@@ -34,13 +36,10 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
   const typename Mainloop::Pipeline pipe{full_bar, empty_bar, smem};
 
   const int warpgroup = threadIdx.x / 128;
-  const int64_t k_tiles = p.k / Cfg::kBlkK;
-  const int split = blockIdx.z;
-  const int k_begin = split * p.k_tiles_per_split;
-  const int k_end = int(min(int64_t(k_begin) + p.k_tiles_per_split, k_tiles));
-  const int nb0 = blockIdx.x * Cfg::kConsumers;  // first 64-row weight block
+  const CtaWork work = cta_work(p, int(p.k / Cfg::kBlkK));
+  const int nb0 = work.n_tile * Cfg::kConsumers;  // first 64-row weight block
   const int active = int(min(int64_t(Cfg::kConsumers), p.n / layout::kTileN - nb0));
-  const int64_t m0 = int64_t(blockIdx.y) * Cfg::kBlkM;
+  const int64_t m0 = int64_t(work.m_tile) * Cfg::kBlkM;
 
   // Programmatic dependent launch: the next kernel in the stream (typically the next GEMM) may
   // launch now, so its CTAs take the SM slots ours free as they finish and start streaming their
@@ -60,7 +59,7 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
 
   if (warpgroup == 0) {
     ptx::setmaxnreg_dec<Cfg::kProducerRegs>();
-    if (threadIdx.x == 0) Mainloop::produce(p, pipe, nb0, active, int(m0), k_begin, k_end);
+    if (threadIdx.x == 0) Mainloop::produce(p, pipe, nb0, active, int(m0), work.k_begin, work.k_end);
   } else {
     ptx::setmaxnreg_inc<Cfg::kConsumerRegs>();
     // Wait for the previous kernel here, before the mainloop: the consumers have nothing to do
@@ -73,13 +72,17 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
     float acc[Cfg::kBlkM / 2];
 #pragma unroll
     for (int v = 0; v < Cfg::kBlkM / 2; ++v) acc[v] = 0.0f;
-    Mainloop::consume(p, pipe, consumer, consumer < active, k_begin, k_end, acc);
+    Mainloop::consume(p, pipe, consumer, consumer < active, work.k_begin, work.k_end, acc);
 
-    const int64_t n_block = int64_t(nb0 + consumer) * layout::kTileN;
-    if (gridDim.z == 1) {
-      if (consumer < active) store_accumulators<Cfg>(p, acc, n_block, m0);
+    // The tile again, recomputed rather than kept live through the mainloop.
+    const CtaWork done = cta_work(p, int(p.k / Cfg::kBlkK));
+    const int64_t n_block = int64_t(done.n_tile * Cfg::kConsumers + consumer) * layout::kTileN;
+    const int64_t m_block = int64_t(done.m_tile) * Cfg::kBlkM;
+    const bool owns_rows = done.n_tile * Cfg::kConsumers + consumer < p.n / layout::kTileN;
+    if (done.splits == 1) {
+      if (owns_rows) store_accumulators<Cfg>(p, acc, n_block, m_block);
     } else {
-      splitk_store_and_reduce<Cfg>(p, acc, consumer < active, n_block, m0);
+      splitk_store_and_reduce<Cfg>(p, acc, owns_rows, n_block, m_block, done);
     }
   }
 }
@@ -99,12 +102,11 @@ cudaError_t prepare_gemm_kernel() {
 }
 
 template <class Cfg>
-cudaError_t launch_gemm_sm90_ws(const GemmParams& p, int splits, cudaStream_t stream, bool pdl) {
+cudaError_t launch_gemm_sm90_ws(const GemmParams& p, int64_t ctas, cudaStream_t stream, bool pdl) {
   cudaError_t e = prepare_gemm_kernel<Cfg>();
   if (e != cudaSuccess) return e;
   cudaLaunchConfig_t cfg = {};
-  cfg.gridDim = dim3(unsigned((p.n + Cfg::kBlkN - 1) / Cfg::kBlkN), unsigned((p.m + Cfg::kBlkM - 1) / Cfg::kBlkM),
-                     unsigned(splits));
+  cfg.gridDim = dim3(unsigned(ctas));  // one-dimensional: tile_scheduler.cuh maps CTAs to work
   cfg.blockDim = dim3(Cfg::kThreads);
   cfg.dynamicSmemBytes = Cfg::kSmemBytes;
   cfg.stream = stream;

@@ -11,7 +11,7 @@
 // (mixgemm.h). The partials need no clearing: every call writes before it reads.
 //
 // Workspace layout: counters [kSplitKMaxTiles] (u32), then the partials as
-// [tile][split][chunk][thread] float4, tile = blockIdx.y * gridDim.x + blockIdx.x, chunk i =
+// [tile][split][chunk][thread] float4, tile = the index among the split tiles, chunk i =
 // acc[4i .. 4i + 3] of consumer thread `thread` (0..255). Chunk-major slabs make every warp's
 // stores and loads one contiguous 512-byte run.
 #pragma once
@@ -21,6 +21,7 @@
 #include "kernels/epilogue.cuh"
 #include "kernels/gemm_params.h"
 #include "kernels/sm90_ptx.cuh"
+#include "kernels/tile_scheduler.cuh"
 
 namespace mixgemm::kernels {
 
@@ -38,7 +39,8 @@ struct SplitKSlab {
   static constexpr int kFloat4s = kThreads * kChunks;  // one split's partial of one tile
   // Loads in flight per thread while reducing: all splits of a few chunks at once (the L2
   // round trip, not bandwidth, bounds the reduction). Two CTAs per SM have half the registers.
-  static constexpr int kLoadsInFlight = Cfg::kCtasPerSm == 1 ? 16 : 4;
+  // (256-token tiles keep 128 accumulators live besides: 8 there, or their registers spill.)
+  static constexpr int kLoadsInFlight = Cfg::kCtasPerSm == 1 ? (Cfg::kBlkM >= 256 ? 8 : 16) : 4;
 };
 
 // Sums the partials (`splits` <= MaxSplits) in split order and writes Y, a batch of chunks at a
@@ -98,13 +100,14 @@ __device__ __forceinline__ void reduce_tile(const GemmParams& p, const float4* t
 // rows in the tile (false for the second consumer of a 64-row tail tile).
 template <class Cfg>
 __device__ __forceinline__ void splitk_store_and_reduce(const GemmParams& p, const float (&acc)[Cfg::kBlkM / 2],
-                                                        bool owns_rows, int64_t n_block, int64_t m0) {
+                                                        bool owns_rows, int64_t n_block, int64_t m0,
+                                                        const CtaWork& work) {
   using Slab = SplitKSlab<Cfg>;
   const int tid = threadIdx.x - 128;  // consumer thread 0..255
-  const int splits = int(gridDim.z);
-  const int64_t tile = int64_t(blockIdx.y) * gridDim.x + blockIdx.x;
+  const int splits = work.splits;
+  const int64_t tile = work.sk_tile;  // widened: the slab offset may pass 2^31 float4s
   float4* tile_slabs = reinterpret_cast<float4*>(p.partials) + tile * splits * Slab::kFloat4s;
-  const int mine = int(blockIdx.z);
+  const int mine = work.split;
 
   if (owns_rows) {
     float4* slab = tile_slabs + int64_t(mine) * Slab::kFloat4s;

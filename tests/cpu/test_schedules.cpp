@@ -29,7 +29,10 @@ TEST(Schedules, NamesRoundTripAndAreListed) {
     EXPECT_EQ(back.blk_m, s.blk_m);
     EXPECT_EQ(back.splits, s.splits);
     EXPECT_EQ(back.ctas_per_sm, s.ctas_per_sm);
+    EXPECT_EQ(back.last_wave_split, s.last_wave_split);
   }
+  EXPECT_EQ(listed.size(), 40u + 6u);  // 40 plain + "_dpsk" 2 and 4 for 64-, 128- and 256-token tiles
+  EXPECT_EQ(schedule_name({256, 2, 1, true}), "sm90_ws_n128_m256_dpsk2");
   EXPECT_EQ(schedule_name({64, 1}), "sm90_ws_n128_m64");
   EXPECT_EQ(schedule_name({8, 4}), "sm90_ws_n128_m8_sk4");
   EXPECT_EQ(schedule_name({16, 2, 2}), "sm90_ws_n128_m16_o2_sk2");
@@ -98,10 +101,64 @@ TEST(Schedules, NoSplitPastMaxSplitM) {
   }
 }
 
+// "_dpsk": whole tiles for the full waves, the last partial wave's tiles split.
+TEST(Schedules, LastWaveSplitPlan) {
+  const Schedule dpsk2{256, 2, 1, true};
+  // 6144 x 1024 tokens: 48 x 4 = 192 tiles on 132 SMs: 132 whole, 60 split in 2 -> 252 CTAs.
+  LaunchPlan p = plan_launch(desc(6144, 4096), 1024, dpsk2, kH100Sms);
+  EXPECT_EQ(p.tiles, 192);
+  EXPECT_EQ(p.dp_tiles, 132);
+  EXPECT_EQ(p.sk_tiles, 60);
+  EXPECT_EQ(p.splits, 2);
+  EXPECT_EQ(p.ctas, 132 + 60 * 2);
+  EXPECT_EQ(p.k_tiles_per_split, 32);
+  EXPECT_EQ(p.workspace_bytes, size_t(32768 + 60 * 2 * 128 * 256 * 4));
+  // One partial wave (64 tiles): every tile split, as "_sk2".
+  p = plan_launch(desc(8192, 8192), 256, dpsk2, kH100Sms);
+  EXPECT_EQ(p.dp_tiles, 0);
+  EXPECT_EQ(p.sk_tiles, 64);
+  EXPECT_EQ(p.ctas, 128);
+  // Whole waves only (264 tiles = 2 x 132): no split, no workspace.
+  p = plan_launch(desc(33792, 4096), 256, dpsk2, kH100Sms);
+  EXPECT_EQ(p.tiles, 264);
+  EXPECT_EQ(p.dp_tiles, 264);
+  EXPECT_EQ(p.sk_tiles, 0);
+  EXPECT_EQ(p.splits, 1);
+  EXPECT_EQ(p.ctas, 264);
+  EXPECT_EQ(p.workspace_bytes, 0u);
+  // Unknown device: planned as if every tile split (the bound workspace_bytes() uses).
+  p = plan_launch(desc(6144, 4096), 1024, dpsk2, 0);
+  EXPECT_EQ(p.dp_tiles, 0);
+  EXPECT_EQ(p.sk_tiles, 192);
+  // The one-wave bound covers every m on the device.
+  for (int64_t m = 1; m <= 8192; m = m * 3 / 2 + 1)
+    EXPECT_LE(plan_launch(desc(6144, 4096), m, dpsk2, kH100Sms).workspace_bytes,
+              last_wave_split_workspace_bound(dpsk2, kH100Sms))
+        << "m=" << m;
+  // Plain split-K: every tile split whatever the device.
+  p = plan_launch(desc(6144, 4096), 1024, {256, 2}, kH100Sms);
+  EXPECT_EQ(p.dp_tiles, 0);
+  EXPECT_EQ(p.sk_tiles, 192);
+  EXPECT_EQ(p.ctas, 384);
+  // No split: one CTA per tile.
+  p = plan_launch(desc(6144, 4096), 1024, {256, 1}, kH100Sms);
+  EXPECT_EQ(p.dp_tiles, 192);
+  EXPECT_EQ(p.sk_tiles, 0);
+  EXPECT_EQ(p.ctas, 192);
+}
+
+// workspace_bytes for a named split schedule stops at the largest m the counters cover.
+TEST(Schedules, WorkspaceForNamedScheduleIsCapped) {
+  const WeightDesc w = desc(57344, 8192);  // 448 weight tiles: 8192 / 448 = 18 token tiles
+  const size_t at_cap = workspace_bytes(w, 18 * 256, "sm90_ws_n128_m256_sk8");
+  EXPECT_EQ(at_cap, size_t(32768) + size_t(448 * 18) * 8 * 128 * 256 * 4);
+  EXPECT_EQ(workspace_bytes(w, 8192, "sm90_ws_n128_m256_sk8"), at_cap);
+}
+
 TEST(Schedules, PlanHasNoEmptySplit) {
   for (int64_t k_tiles = 1; k_tiles <= 40; ++k_tiles) {
     for (int sk : kSplitChoices) {
-      const LaunchPlan p = plan_launch(desc(128, 64 * k_tiles), 3, {16, sk});
+      const LaunchPlan p = plan_launch(desc(128, 64 * k_tiles), 3, {16, sk}, kH100Sms);
       EXPECT_GE(p.splits, 1);
       EXPECT_LE(p.splits, sk);
       EXPECT_LE(int64_t(p.splits - 1) * p.k_tiles_per_split, k_tiles - 1) << "last split empty";

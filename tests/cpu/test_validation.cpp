@@ -108,8 +108,9 @@ TEST(Validation, NegativeAndOverflowingSizes) {
   a.ldx = int64_t(1) << 40;
   expect_invalid(a, "ldx=1099511627776");
   a = good_args();
-  a.m = 65536 * 16 + 1;  // more token tiles of 16 than the grid's y dimension holds
-  expect_invalid(a, "65535 token tiles");
+  a.w.n = int64_t(1) << 30;  // 2^23 weight tiles x 2^16 token tiles of 16: more CTAs than a grid holds
+  a.m = int64_t(1) << 20;
+  expect_invalid(a, "more than a grid holds");
 }
 
 TEST(Validation, Strides) {

@@ -28,6 +28,9 @@ const SplitCase kCases[] = {
     {256, 384, 1024, 128, "sm90_ws_n128_m256_sk2"},
     {200, 256, 2048, 32, "sm90_ws_n128_m256_sk8"},
     {3, 1024, 4096, 128, "sm90_ws_n128_m16_sk2"},
+    // "_dpsk": 8 x 17 = 136 tiles on 132 SMs (H100/H200): 132 whole, the last 4 split.
+    {1080, 1024, 512, 128, "sm90_ws_n128_m64_dpsk4"},
+    {1080, 1024, 512, 64, "sm90_ws_n128_m64_dpsk2"},
 };
 
 TEST(GpuSplitK, OneZeroedWorkspaceServesMixedCalls) {

@@ -157,7 +157,7 @@ int main(int argc, char** argv) {
   opt.auto_row = false;
   opt.cublas = false;  // not part of the selection
   if (!repeats_given) opt.repeats = 5;
-  opt.graph_us = 1500;  // shorter graphs: ~40 schedules per point
+  opt.graph_us = 1500;  // shorter graphs: ~46 schedules per point
   try {
     return run(opt, out_path);
   } catch (const std::exception& e) {
