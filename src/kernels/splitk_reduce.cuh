@@ -39,8 +39,9 @@ struct SplitKSlab {
   static constexpr int kFloat4s = kThreads * kChunks;  // one split's partial of one tile
   // Loads in flight per thread while reducing: all splits of a few chunks at once (the L2
   // round trip, not bandwidth, bounds the reduction). Two CTAs per SM have half the registers.
-  // (256-token tiles keep 128 accumulators live besides: 8 there, or their registers spill.)
-  static constexpr int kLoadsInFlight = Cfg::kCtasPerSm == 1 ? (Cfg::kBlkM >= 256 ? 8 : 16) : 4;
+  // (128- and 256-token tiles keep 64 or 128 accumulators live besides: 8 there, or their
+  // registers spill.)
+  static constexpr int kLoadsInFlight = Cfg::kCtasPerSm == 1 ? (Cfg::kBlkM >= 128 ? 8 : 16) : 4;
 };
 
 // Sums the partials (`splits` <= MaxSplits) in split order and writes Y, a batch of chunks at a
