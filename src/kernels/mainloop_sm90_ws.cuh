@@ -21,8 +21,10 @@ struct MainloopSm90 {
   static constexpr int kStages = Cfg::kStages;
   static constexpr int kStageTiles = Cfg::kStageTiles;
   // Scaling fp32 sums costs BlkM/2 FFMA per tile against 16 HMUL2 for scaling the weights: the
-  // decode consumer pays off up to 16 tokens.
-  static constexpr bool kScaleSums = Cfg::kBlkM <= 16;
+  // decode consumer pays off up to 16 tokens; at 32 the two cost the same, and the decode form
+  // is tried there for its exact weights and lighter per-tile work (experiment: measure before
+  // merging, docs/perf-notes.md).
+  static constexpr bool kScaleSums = Cfg::kBlkM <= 32;
 
   __device__ static void produce(const GemmParams& p, const Pipeline& pipe, int nb0, int active, int m0, int k_begin,
                                  int k_end) {

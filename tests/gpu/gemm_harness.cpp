@@ -47,7 +47,7 @@ ref::WeightRounding weight_rounding(const WeightDesc& w, int64_t m, const char* 
   const size_t at = name.find("_m");
   const int blk_m = at == std::string::npos ? 0 : std::atoi(name.c_str() + at + 2);
   const int64_t group = w.group_size > 0 ? w.group_size : w.k;
-  return blk_m > 0 && blk_m <= 16 && group % 64 == 0 ? ref::WeightRounding::none : ref::WeightRounding::to_activation;
+  return blk_m > 0 && blk_m <= 32 && group % 64 == 0 ? ref::WeightRounding::none : ref::WeightRounding::to_activation;
 }
 
 uint64_t fresh_seed() {
