@@ -80,6 +80,33 @@ TEST(TuneRows, BadFilesAreNamed) {
   EXPECT_NE(error.find("differs"), std::string::npos) << error;
 }
 
+TEST(TuneRows, LaterRunsReplaceEarlierOnesAtTheirPoints) {
+  // The older run measured M = 1 and 64; the newer one re-measures M = 64 only, slower there (its
+  // kernels changed): its rows alone decide M = 64, the older M = 1 rows stay.
+  std::vector<Row> rows = {row("sm90_ws_n128_m8", 1, 12.0), row("sm90_ws_n128_m16", 1, 11.0),
+                           row("sm90_ws_n128_m64", 64, 30.0), row("sm90_ws_n128_m32", 64, 31.0)};
+  const std::vector<Row> newer = {row("sm90_ws_n128_m64", 64, 33.0), row("sm90_ws_n128_m32", 64, 32.0)};
+  supersede_rows(&rows, newer);
+  ASSERT_EQ(rows.size(), 4u);
+  const TuningTable t = best_per_point(rows, "GPU X", 132);
+  ASSERT_EQ(t.points.size(), 2u);
+  for (const TunedPoint& p : t.points) {
+    if (p.m == 64) {
+      EXPECT_EQ(p.schedule, "sm90_ws_n128_m32");
+      EXPECT_DOUBLE_EQ(p.us, 32.0);
+    } else {
+      EXPECT_EQ(p.schedule, "sm90_ws_n128_m16");
+    }
+  }
+  // A channel-wise row and its group-K form are the same point.
+  std::vector<Row> cw = {row("sm90_ws_n128_m8", 1, 5.0, kChannelWise)};
+  Row group_k = row("sm90_ws_n128_m16", 1, 6.0);
+  group_k.group = group_k.k;
+  supersede_rows(&cw, {group_k});
+  ASSERT_EQ(cw.size(), 1u);
+  EXPECT_EQ(cw[0].schedule, "sm90_ws_n128_m16");
+}
+
 TEST(TuneRows, BestPerPoint) {
   const std::vector<Row> rows = {row("sm90_ws_n128_m8", 1, 12.0),   row("sm90_ws_n128_m16", 1, 11.0),
                                  row("sm90_ws_n128_m8_sk2", 1, 11.5), row("sm90_ws_n128_m64", 64, 30.0),

@@ -1,9 +1,11 @@
 #include "tuning_rows.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "names.h"
@@ -104,13 +106,30 @@ bool read_csv_rows(const std::string& path, std::vector<Row>* rows, std::string*
   return true;
 }
 
+namespace {
+
+using PointKey = std::tuple<std::string, std::string, int64_t, int64_t, int64_t, int64_t>;
+
+PointKey point_key(const Row& r) {
+  const int64_t group = r.group == kChannelWise ? r.k : r.group;
+  return {r.act, r.wtype, group, r.k, r.n, r.m};
+}
+
+}  // namespace
+
+void supersede_rows(std::vector<Row>* rows, const std::vector<Row>& newer) {
+  std::set<PointKey> covered;
+  for (const Row& r : newer) covered.insert(point_key(r));
+  rows->erase(std::remove_if(rows->begin(), rows->end(), [&](const Row& r) { return covered.count(point_key(r)) > 0; }),
+              rows->end());
+  rows->insert(rows->end(), newer.begin(), newer.end());
+}
+
 TuningTable best_per_point(const std::vector<Row>& rows, const std::string& device, int sm_count) {
-  using Key = std::tuple<std::string, std::string, int64_t, int64_t, int64_t, int64_t>;
-  std::map<Key, const Row*> best;
+  std::map<PointKey, const Row*> best;
   for (const Row& r : rows) {
     if (!(r.us > 0)) continue;
-    const int64_t group = r.group == kChannelWise ? r.k : r.group;
-    const Key key{r.act, r.wtype, group, r.k, r.n, r.m};
+    const PointKey key = point_key(r);
     auto it = best.find(key);
     if (it == best.end() || r.us < it->second->us) best[key] = &r;
   }

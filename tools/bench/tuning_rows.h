@@ -19,6 +19,11 @@ std::vector<std::string> csv_fields(const std::string& line);
 // naming the file and line on a bad file.
 bool read_csv_rows(const std::string& path, std::vector<Row>* rows, std::string* device, std::string* error);
 
+// Appends *newer to *rows after removing the rows of *rows at every point (act, wtype, group,
+// K, N, M) that *newer measures: a later tuning run replaces an earlier one where it covers the
+// same points (the kernels may have changed in between), and the earlier one's other points stay.
+void supersede_rows(std::vector<Row>* rows, const std::vector<Row>& newer);
+
 // The fastest schedule of each point (act, wtype, group, K, N, M) among the rows; channel-wise
 // rows (group -1) become group K. Rows without a time are ignored.
 TuningTable best_per_point(const std::vector<Row>& rows, const std::string& device, int sm_count);

@@ -76,11 +76,13 @@ int table_from_csv(const std::string& files, int sm_count, const std::string& ou
   std::string device, error;
   std::stringstream list(files);
   std::string path;
-  while (std::getline(list, path, ',')) {
-    if (!read_csv_rows(path, &rows, &device, &error)) {
+  while (std::getline(list, path, ',')) {  // oldest first: a later file's points replace earlier ones
+    std::vector<Row> file_rows;
+    if (!read_csv_rows(path, &file_rows, &device, &error)) {
       std::fprintf(stderr, "mixgemm-tune: %s\n", error.c_str());
       return 2;
     }
+    supersede_rows(&rows, file_rows);
   }
   const TuningTable table = best_per_point(rows, device, sm_count);
   if (!write_file(out_path, format_tuning_table(table), &error)) {
@@ -122,7 +124,8 @@ int main(int argc, char** argv) {
           "mixgemm-tune --from-csv A.csv[,B.csv...] --sm-count N [--out FILE]\n"
           "Times every compiled schedule at every point of the sweep and writes the fastest per point\n"
           "as a selection table (default FILE: mixgemm-tuning.tsv). --from-csv builds the table from\n"
-          "earlier --all-schedules / --csv rows instead (no GPU; N = the GPU's SM count). A point's\n"
+          "earlier --all-schedules / --csv rows instead (no GPU; N = the GPU's SM count; list files\n"
+          "oldest first: a point measured by a later file takes only that file's rows). A point's\n"
           "schedules are timed in rounds, in a shuffled order each round (--no-interleave: one after\n"
           "the other). --schedule, --all-schedules and --stack do not apply. Sweep flags:\n\n%s",
           usage_text().c_str());
