@@ -143,6 +143,10 @@ struct TuningTable {
 // line by number.
 std::string format_tuning_table(const TuningTable& table);
 Status parse_tuning_table(const std::string& text, TuningTable* out);
+// The schedule "auto" would pick with `table` on a GPU of `sm_count` SMs, computed on the host
+// without a GPU (offline evaluation of a table: mixgemm-tune --evaluate). "" for an invalid
+// weight description.
+std::string select_schedule_with_table(const TuningTable& table, const WeightDesc& w, int64_t m, int sm_count);
 // Replaces the table "auto" uses in this process: a file path, "" for no table (heuristic only),
 // or null to return to the default (MIXGEMM_TUNING_TABLE, then the built-in tables).
 Status use_tuning_table(const char* path);

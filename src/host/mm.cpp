@@ -114,6 +114,11 @@ std::string select_schedule(const WeightDesc& in, int64_t m) {
   return detail::schedule_name(detail::auto_schedule(detail::normalize(in), m, dev));
 }
 
+std::string select_schedule_with_table(const TuningTable& table, const WeightDesc& in, int64_t m, int sm_count) {
+  if (!check_weight_desc(in).ok() || m <= 0 || sm_count <= 0) return "";
+  return detail::schedule_name(detail::schedule_from_table(table, detail::normalize(in), m, sm_count));
+}
+
 Status mm(const GemmArgs& args, cudaStream_t stream) {
   detail::ResolvedGemm r;
   Status st = detail::resolve_gemm(args, &r);

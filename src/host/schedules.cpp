@@ -58,6 +58,11 @@ Schedule heuristic_schedule(const WeightDesc& w, int64_t m, int sm_count) {
   if (m <= 16) s.ctas_per_sm = 2;
 
   s.splits = split_for(w, m, s.blk_m, s.ctas_per_sm, sm_count);
+  // A last wave mostly empty after one to three full ones: split only its tiles.
+  if (const int dpsk = last_wave_split_for(w, m, s.blk_m, s.ctas_per_sm, sm_count)) {
+    s.splits = dpsk;
+    s.last_wave_split = true;
+  }
   return s;
 }
 
@@ -93,6 +98,26 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
   for (int sk : kSplitChoices) {
     if (sk > 1 && k_tiles / sk >= 48 && used(sk) > 1.15 * used(splits)) splits = sk;
   }
+  return splits;
+}
+
+int last_wave_split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm_count) {
+  // Measured over the all-schedules runs (bench/results/H100_tune-e and -allsched-untuned-v8):
+  // with 1-4 waves and a last wave at most half full, this split was within 1.8 % of the best of
+  // {unsplit, _dpsk2, _dpsk4} at all 39 such points of 64-256-token tiles, where unsplit was up
+  // to 49.5 % slower (3584x18944 M = 256: 70.5 against 87.8 µs); fuller last waves, or more
+  // waves (where the last is a small part of the time and power-bound runs vary by several %),
+  // gain nothing dependable.
+  if (blk_m < kLastWaveSplitMinBlockM || ctas_per_sm != 1 || sm_count <= 0) return 0;
+  const int64_t n_tiles = (w.n + kBlockN - 1) / kBlockN;
+  const int64_t tiles = n_tiles * ((m + blk_m - 1) / blk_m);
+  const int64_t slots = sm_count;
+  const int64_t last = tiles % slots;
+  if (tiles <= slots || tiles >= 4 * slots || last == 0 || 2 * last > slots) return 0;
+  const int64_t k_tiles = w.k / layout::kTileK;
+  int splits = 0;
+  for (int sk : kLastWaveSplitChoices)
+    if (last * sk <= slots && k_tiles / sk >= 8) splits = sk;
   return splits;
 }
 

@@ -34,6 +34,11 @@ std::vector<Schedule> all_schedules();
 Schedule heuristic_schedule(const WeightDesc& w, int64_t m, int sm_count);
 // The split-K factor the heuristic gives a token tile and occupancy on this problem.
 int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm_count);
+// The "_dpsk" split the heuristic gives a token tile on this problem, 0 for none: for tiles of 64
+// tokens and more at one CTA per SM, when the tiles fill more than one wave but fewer than four
+// and the last wave is at most half full, the largest of 2 and 4 that keeps the last wave's
+// split tiles within one wave, with >= 8 K tiles per split.
+int last_wave_split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm_count);
 // A bound on M past which split_for gives 1 for every token tile and occupancy: there the tiles
 // fill 7 or more waves even at the largest tile, and no split can lift the used fraction enough.
 int64_t max_split_m(const WeightDesc& w, int sm_count);

@@ -26,9 +26,9 @@ extern const BuiltinTable kBuiltinTables[];
 //     same weight type, else the same weight width (u4 / u4b8, u8 / u8b128); none: no answer;
 //   - among them the nearest tuned shape: smallest |ln K/K'| + |ln N/N'| + |ln G/G'| / 4;
 //   - at that shape, the point with the smallest tuned M >= m (the largest M past the end);
-//   - the exact schedule when (K, N, group, weight type) match, else that point's token tile and occupancy
-//     with the split factor chosen for this problem by split_for (the heuristic's rule); a
-//     "_dpsk" point keeps its split, which already adapts to the tile count.
+//   - the exact schedule when (K, N, group, weight type) match, else that point's token tile and
+//     occupancy with the split chosen for this problem by the heuristic's rules: a "_dpsk" split
+//     where last_wave_split_for gives one, else split_for's.
 bool tuned_schedule(const WeightDesc& w, int64_t m, const DeviceInfo& dev, Schedule* out);
 
 // The distinct M values of the table in use for `dev` (empty without one): "auto" can only
@@ -52,5 +52,8 @@ namespace mixgemm::detail {
 
 // "auto": the selection table's schedule, else the heuristic's.
 Schedule auto_schedule(const WeightDesc& w, int64_t m, const DeviceInfo& dev);
+// What "auto" would choose with `table` on a GPU of `sm_count` SMs (no device needed: offline
+// evaluation of a table, mixgemm-tune --evaluate). w normalized.
+Schedule schedule_from_table(const TuningTable& table, const WeightDesc& w, int64_t m, int sm_count);
 
 }  // namespace mixgemm::detail

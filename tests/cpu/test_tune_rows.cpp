@@ -2,6 +2,7 @@
 // one device per table) and keeping the fastest schedule per point.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -105,6 +106,22 @@ TEST(TuneRows, LaterRunsReplaceEarlierOnesAtTheirPoints) {
   supersede_rows(&cw, {group_k});
   ASSERT_EQ(cw.size(), 1u);
   EXPECT_EQ(cw[0].schedule, "sm90_ws_n128_m16");
+}
+
+TEST(TuneRows, SelectionGapsAgainstTheFastestRow) {
+  const std::vector<Row> rows = {row("sm90_ws_n128_m8", 1, 12.0), row("sm90_ws_n128_m16", 1, 10.0),
+                                 row("sm90_ws_n128_m64", 64, 30.0), row("sm90_ws_n128_m32", 64, 33.0)};
+  const auto choose = [](const Row& r) { return std::string(r.m == 1 ? "sm90_ws_n128_m8" : "sm90_ws_n128_m128"); };
+  const std::vector<SelectionGap> g = selection_gaps(rows, choose);
+  ASSERT_EQ(g.size(), 2u);
+  EXPECT_EQ(g[0].m, 1);
+  EXPECT_EQ(g[0].chosen, "sm90_ws_n128_m8");
+  EXPECT_DOUBLE_EQ(g[0].chosen_us, 12.0);
+  EXPECT_EQ(g[0].fastest, "sm90_ws_n128_m16");
+  EXPECT_DOUBLE_EQ(g[0].fastest_us, 10.0);
+  EXPECT_EQ(g[1].chosen, "sm90_ws_n128_m128");
+  EXPECT_TRUE(std::isnan(g[1].chosen_us));  // not measured
+  EXPECT_EQ(g[1].fastest, "sm90_ws_n128_m64");
 }
 
 TEST(TuneRows, BestPerPoint) {

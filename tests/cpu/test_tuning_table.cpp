@@ -76,6 +76,24 @@ TEST(TuningTable, ParseErrorsNameTheLine) {
   EXPECT_NE(st.message.find("line 1"), std::string::npos) << st.message;
 }
 
+// What auto would pick with a table, computed without a GPU (mixgemm-tune --evaluate).
+TEST(TuningTable, SelectionWithATableNeedsNoDevice) {
+  TuningTable t;
+  t.device = "GPU X";
+  t.sm_count = kH100Sms;
+  t.points.push_back({ActType::bf16, WeightType::u4b8, 128, 8192, 8192, 1, "sm90_ws_n128_m8_o2_sk4", 17.0});
+  WeightDesc w = desc(8192, 8192);
+  w.group_size = 128;
+  EXPECT_EQ(select_schedule_with_table(t, w, 1, kH100Sms), "sm90_ws_n128_m8_o2_sk4");
+  // No point of this weight width: the heuristic's choice.
+  WeightDesc w8 = w;
+  w8.wtype = WeightType::u8b128;
+  EXPECT_EQ(select_schedule_with_table(t, w8, 1, kH100Sms), schedule_name(heuristic_schedule(w8, 1, kH100Sms)));
+  EXPECT_EQ(select_schedule_with_table(t, w, 0, kH100Sms), "");
+  w.n = 100;  // not a multiple of 64
+  EXPECT_EQ(select_schedule_with_table(t, w, 1, kH100Sms), "");
+}
+
 TEST(TuningTable, ExactPointsAndMBuckets) {
   const std::vector<TunedEntry> e = {entry(8192, 8192, 1, "sm90_ws_n128_m8_o2_sk4"),
                                      entry(8192, 8192, 16, "sm90_ws_n128_m16_o2_sk2"),
@@ -104,6 +122,24 @@ TEST(TuningTable, NearestShapeKeepsTileAndRederivesSplit) {
   // 8192 x 28672 is nearest to the 57344-wide layer: 224 tiles on 264 slots, no split.
   ASSERT_TRUE(lookup_tuned(e, desc(8192, 28672), 1, kH100Sms, &s));
   EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m8_o2");
+}
+
+// On another shape the split follows that shape's tile count: a last wave mostly empty after
+// one to three full ones splits only its own tiles ("_dpsk"), whatever the tuned point had.
+TEST(TuningTable, NearestShapeSplitsAMostlyEmptyLastWave) {
+  const std::vector<TunedEntry> e = {entry(4096, 28672, 256, "sm90_ws_n128_m256"),
+                                     entry(4096, 28672, 8, "sm90_ws_n128_m16_o2_sk2")};
+  Schedule s;
+  // 3584 x 18944 at M = 256: 148 tiles of 256 tokens on 132 SMs, 16 in the last wave: 4 splits.
+  ASSERT_TRUE(lookup_tuned(e, desc(3584, 18944), 256, kH100Sms, &s));
+  EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m256_dpsk4");
+  // The tuned shape itself keeps its measured schedule (224 tiles: 92 in the last wave).
+  ASSERT_TRUE(lookup_tuned(e, desc(4096, 28672), 256, kH100Sms, &s));
+  EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m256");
+  // At M <= 8 another shape's 16-token decode tile becomes the 8-token one.
+  ASSERT_TRUE(lookup_tuned(e, desc(3584, 18944), 4, kH100Sms, &s));
+  EXPECT_EQ(s.blk_m, 8);
+  EXPECT_EQ(s.ctas_per_sm, 2);
 }
 
 TEST(TuningTable, TypesMustMatch) {

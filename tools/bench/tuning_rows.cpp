@@ -125,6 +125,31 @@ void supersede_rows(std::vector<Row>* rows, const std::vector<Row>& newer) {
   rows->insert(rows->end(), newer.begin(), newer.end());
 }
 
+std::vector<SelectionGap> selection_gaps(const std::vector<Row>& rows,
+                                         const std::function<std::string(const Row&)>& choose) {
+  std::map<PointKey, std::vector<const Row*>> points;  // ordered: stable output
+  for (const Row& r : rows)
+    if (r.us > 0) points[point_key(r)].push_back(&r);
+  std::vector<SelectionGap> out;
+  for (const auto& [key, measured] : points) {
+    SelectionGap g;
+    g.layer = measured.front()->layer;
+    g.k = measured.front()->k;
+    g.n = measured.front()->n;
+    g.m = measured.front()->m;
+    g.chosen = choose(*measured.front());
+    for (const Row* r : measured) {
+      if (std::isnan(g.fastest_us) || r->us < g.fastest_us) {
+        g.fastest_us = r->us;
+        g.fastest = r->schedule;
+      }
+      if (r->schedule == g.chosen && (std::isnan(g.chosen_us) || r->us < g.chosen_us)) g.chosen_us = r->us;
+    }
+    out.push_back(g);
+  }
+  return out;
+}
+
 TuningTable best_per_point(const std::vector<Row>& rows, const std::string& device, int sm_count) {
   std::map<PointKey, const Row*> best;
   for (const Row& r : rows) {

@@ -2,6 +2,8 @@
 // keeping the fastest schedule per point. GPU-free (mixgemm_bench_core).
 #pragma once
 
+#include <cmath>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,17 @@ bool read_csv_rows(const std::string& path, std::vector<Row>* rows, std::string*
 // K, N, M) that *newer measures: a later tuning run replaces an earlier one where it covers the
 // same points (the kernels may have changed in between), and the earlier one's other points stay.
 void supersede_rows(std::vector<Row>* rows, const std::vector<Row>& newer);
+
+// Selection quality against measured rows: per point (act, wtype, group, K, N, M), the schedule
+// `choose` names for it, its measured time (NAN when the rows lack it) and the fastest row's.
+struct SelectionGap {
+  std::string layer;
+  int64_t k = 0, n = 0, m = 0;
+  std::string chosen, fastest;
+  double chosen_us = NAN, fastest_us = NAN;
+};
+std::vector<SelectionGap> selection_gaps(const std::vector<Row>& rows,
+                                         const std::function<std::string(const Row&)>& choose);
 
 // The fastest schedule of each point (act, wtype, group, K, N, M) among the rows; channel-wise
 // rows (group -1) become group K. Rows without a time are ignored.

@@ -8,10 +8,12 @@
 // u4b8 g128 bf16, 5 repeats of 1.5 ms graphs per measurement. Progress goes to stderr, every
 // measured row to stdout (and to --csv). Commit the file under tuning/ to build it into the
 // library; MIXGEMM_TUNING_TABLE=FILE uses it without a rebuild (docs/tuning.md).
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -94,20 +96,80 @@ int table_from_csv(const std::string& files, int sm_count, const std::string& ou
   return 0;
 }
 
+// --evaluate: what "auto" would choose with a table at every point of earlier all-schedules
+// rows, against the fastest measured there (no GPU). Prints the points over 3 % and a summary.
+int evaluate(const std::string& files, const std::string& table_path, int sm_count) {
+  std::vector<Row> rows;
+  std::string device, error, text;
+  std::stringstream list(files);
+  std::string path;
+  while (std::getline(list, path, ','))
+    if (!read_csv_rows(path, &rows, &device, &error)) {
+      std::fprintf(stderr, "mixgemm-tune: %s\n", error.c_str());
+      return 2;
+    }
+  std::ifstream f(table_path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  TuningTable table;
+  const Status st = parse_tuning_table(ss.str(), &table);
+  if (!f || !st.ok()) {
+    std::fprintf(stderr, "mixgemm-tune: table '%s': %s\n", table_path.c_str(), f ? st.message.c_str() : "cannot be read");
+    return 2;
+  }
+  if (sm_count <= 0) sm_count = table.sm_count;
+  const auto choose = [&](const Row& r) {
+    WeightDesc w;
+    w.n = r.n;
+    w.k = r.k;
+    w.group_size = r.group;  // -1: channel-wise, as in the CSV
+    if (!parse_weight_type(r.wtype, &w.wtype) || !parse_act_type(r.act, &w.act)) return std::string();
+    return select_schedule_with_table(table, w, r.m, sm_count);
+  };
+  const std::vector<SelectionGap> gaps = selection_gaps(rows, choose);
+  int within = 0, fastest = 0, unmeasured = 0;
+  double worst = 0.0;
+  std::string worst_at;
+  for (const SelectionGap& g : gaps) {
+    if (std::isnan(g.chosen_us)) {
+      ++unmeasured;
+      std::printf("%6lldx%-6lld M=%-5lld chosen %s: not among the rows\n", (long long)g.k, (long long)g.n,
+                  (long long)g.m, g.chosen.c_str());
+      continue;
+    }
+    const double gap = g.chosen_us / g.fastest_us - 1.0;
+    within += gap <= 0.03;
+    fastest += g.chosen == g.fastest;
+    if (gap > worst) {
+      worst = gap;
+      worst_at = std::to_string(g.k) + "x" + std::to_string(g.n) + " M=" + std::to_string(g.m);
+    }
+    if (gap > 0.03)
+      std::printf("%6lldx%-6lld M=%-5lld chosen %s %.2f us (gap %.1f %%), fastest %s %.2f us\n", (long long)g.k,
+                  (long long)g.n, (long long)g.m, g.chosen.c_str(), g.chosen_us, 100.0 * gap, g.fastest.c_str(),
+                  g.fastest_us);
+  }
+  std::printf("points: %zu; chosen within 3 %% of the fastest: %d, the fastest itself: %d, not measured: %d; "
+              "worst gap %.1f %%%s%s (table %s, %d SMs)\n",
+              gaps.size(), within, fastest, unmeasured, 100.0 * worst, worst_at.empty() ? "" : " at ",
+              worst_at.c_str(), table_path.c_str(), sm_count);
+  return 0;
+}
+
 }  // namespace
 }  // namespace mixgemm::bench
 
 int main(int argc, char** argv) {
   using namespace mixgemm::bench;
   std::string out_path = "mixgemm-tuning.tsv";
-  std::string from_csv;
+  std::string from_csv, evaluate_csv, table_path;
   int sm_count = 0;
   std::vector<std::string> args;
   bool repeats_given = false;
   bool interleave = true;  // rounds in shuffled order: clock drift hits every schedule alike
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--out" || a == "--from-csv" || a == "--sm-count") {
+    if (a == "--out" || a == "--from-csv" || a == "--sm-count" || a == "--evaluate" || a == "--table") {
       if (i + 1 >= argc) {
         std::fprintf(stderr, "mixgemm-tune: %s needs a value\n", a.c_str());
         return 2;
@@ -116,18 +178,24 @@ int main(int argc, char** argv) {
       if (a == "--out") out_path = v;
       if (a == "--from-csv") from_csv = v;
       if (a == "--sm-count") sm_count = std::atoi(v.c_str());
+      if (a == "--evaluate") evaluate_csv = v;
+      if (a == "--table") table_path = v;
       continue;
     }
     if (a == "--help" || a == "-h") {
       std::printf(
           "mixgemm-tune [--out FILE] [flags of mixgemm-bench's sweep]\n"
           "mixgemm-tune --from-csv A.csv[,B.csv...] --sm-count N [--out FILE]\n"
+          "mixgemm-tune --evaluate A.csv[,B.csv...] --table FILE [--sm-count N]\n"
           "Times every compiled schedule at every point of the sweep and writes the fastest per point\n"
           "as a selection table (default FILE: mixgemm-tuning.tsv). --from-csv builds the table from\n"
           "earlier --all-schedules / --csv rows instead (no GPU; N = the GPU's SM count; list files\n"
           "oldest first: a point measured by a later file takes only that file's rows). A point's\n"
           "schedules are timed in rounds, in a shuffled order each round (--no-interleave: one after\n"
-          "the other). --schedule, --all-schedules and --stack do not apply. Sweep flags:\n\n%s",
+          "the other). --evaluate reports, without a GPU, what \"auto\" would choose with the table at\n"
+          "every point of earlier all-schedules rows against the fastest measured there (N: the\n"
+          "table's SM count unless given). --schedule, --all-schedules and --stack do not apply.\n"
+          "Sweep flags:\n\n%s",
           usage_text().c_str());
       return 0;
     }
@@ -141,6 +209,13 @@ int main(int argc, char** argv) {
       continue;
     }
     args.push_back(a);
+  }
+  if (!evaluate_csv.empty()) {
+    if (table_path.empty()) {
+      std::fprintf(stderr, "mixgemm-tune: --evaluate needs --table FILE\n");
+      return 2;
+    }
+    return evaluate(evaluate_csv, table_path, sm_count);
   }
   if (!from_csv.empty()) {
     if (sm_count <= 0) {
