@@ -166,6 +166,11 @@ TEST(TuningTable, BuiltinTablesParse) {
     for (const TunedPoint& p : t.points) {
       const std::vector<std::string> listed = list_schedules(p.wtype, p.act);
       EXPECT_NE(std::find(listed.begin(), listed.end(), p.schedule), listed.end()) << b->file << ": " << p.schedule;
+      // At its own point the table is followed exactly (the offline replay agrees with it).
+      WeightDesc w = desc(p.k, p.n, p.wtype, p.act);
+      w.group_size = p.group_size;
+      EXPECT_EQ(select_schedule_with_table(t, w, p.m, t.sm_count), p.schedule) << b->file << " k=" << p.k
+                                                                               << " n=" << p.n << " m=" << p.m;
     }
   }
 }
