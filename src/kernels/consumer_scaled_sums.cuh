@@ -2,8 +2,7 @@
 // At BlkM <= 16 a thread holds only BlkM/2 accumulators, so multiplying each tile's fp32 sums
 // by the group scale (BlkM/2 FFMA per tile) is cheaper than scaling every weight pair before
 // the MMA (16 HMUL2 per tile), and it rounds the weights less (q - z is exact); BlkM 32 costs
-// the same 16 either way and uses this form too. Each tile's
-// MMAs write a fresh partial sum (the first k16 step overwrites it); the partials are scaled
+// the same 16 either way and measured faster in this form. Each tile's MMAs write a fresh partial sum (the first k16 step overwrites it); the partials are scaled
 // into the running sums once the stage's MMAs are done. ptxas serializes every wgmma of a
 // kernel whose ordinary instructions read a wgmma accumulator while any MMA is in flight
 // (C7514), so this consumer drains its MMAs each stage (wait 0): the other consumer warps on

@@ -1,4 +1,4 @@
-// The general consumer of the sm_90 mainloop (token tiles of 32 and more, and group size 32):
+// The general consumer of the sm_90 mainloop (token tiles of 64 and more, and group size 32):
 // per stage it loads its weight fragments with LDS.128, up-converts them in registers with the
 // group scale applied to every weight (dequant.cuh), issues four wgmma m64nBlkMk16 per tile with
 // the weights as the register A operand and X from shared memory, then waits for the *previous*

@@ -1,8 +1,8 @@
 // Warp-specialized mainloop of the sm_90 mixed-input GEMM (transposed problem Y^T = W^T . X^T):
 // the producer (producer_sm90.cuh) streams stages of kStageTiles 64-deep K tiles into shared
 // memory; each consumer warpgroup runs one of two consumers over its 64 weight rows:
-//   - ConsumerScaledSums (consumer_scaled_sums.cuh) for token tiles of 8 and 16 with group sizes
-//     that are multiples of 64: q - z into the MMA, scales on the fp32 sums;
+//   - ConsumerScaledSums (consumer_scaled_sums.cuh) for token tiles of 8, 16 and 32 with group
+//     sizes that are multiples of 64: q - z into the MMA, scales on the fp32 sums;
 //   - ConsumerScaledWeights (consumer_scaled_weights.cuh) otherwise: scaled weights into the MMA.
 #pragma once
 
@@ -20,10 +20,9 @@ struct MainloopSm90 {
   using Pipeline = StagePipeline;
   static constexpr int kStages = Cfg::kStages;
   static constexpr int kStageTiles = Cfg::kStageTiles;
-  // Scaling fp32 sums costs BlkM/2 FFMA per tile against 16 HMUL2 for scaling the weights: the
-  // decode consumer pays off up to 16 tokens; at 32 the two cost the same, and the decode form
-  // is tried there for its exact weights and lighter per-tile work (experiment: measure before
-  // merging, docs/perf-notes.md).
+  // Scaling fp32 sums costs BlkM/2 FFMA per tile against 16 HMUL2 for scaling the weights: equal
+  // at 32 tokens, where the decode form still measured 1.04-1.27x faster (no per-pair scale
+  // broadcasts); at 64 it measured 0.93x (its per-stage MMA drain; docs/perf-notes.md v8b, v8c).
   static constexpr bool kScaleSums = Cfg::kBlkM <= 32;
 
   __device__ static void produce(const GemmParams& p, const Pipeline& pipe, int nb0, int active, int m0, int k_begin,
