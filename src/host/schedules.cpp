@@ -69,9 +69,13 @@ Schedule heuristic_schedule(const WeightDesc& w, int64_t m, int sm_count) {
 static_assert(kSplitChoices[sizeof(kSplitChoices) / sizeof(kSplitChoices[0]) - 1] <= kernels::kSplitKMaxSplits,
               "the in-kernel split-K reduction sums at most kSplitKMaxSplits splits");
 
+// Output tiles of a problem: 128 weight rows x blk_m tokens each.
+static int64_t output_tiles(const WeightDesc& w, int64_t m, int blk_m) {
+  return ((w.n + kBlockN - 1) / kBlockN) * ((m + blk_m - 1) / blk_m);
+}
+
 int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm_count) {
-  const int64_t n_tiles = (w.n + kBlockN - 1) / kBlockN;
-  const int64_t tiles = n_tiles * ((m + blk_m - 1) / blk_m);
+  const int64_t tiles = output_tiles(w, m, blk_m);
   const int64_t k_tiles = w.k / layout::kTileK;
   const int64_t slots = int64_t(sm_count) * ctas_per_sm;  // CTAs resident at once
   int splits = 1;
@@ -109,8 +113,7 @@ int last_wave_split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_
   // waves (where the last is a small part of the time and power-bound runs vary by several %),
   // gain nothing dependable.
   if (blk_m < kLastWaveSplitMinBlockM || ctas_per_sm != 1 || sm_count <= 0) return 0;
-  const int64_t n_tiles = (w.n + kBlockN - 1) / kBlockN;
-  const int64_t tiles = n_tiles * ((m + blk_m - 1) / blk_m);
+  const int64_t tiles = output_tiles(w, m, blk_m);
   const int64_t slots = sm_count;
   const int64_t last = tiles % slots;
   if (tiles <= slots || tiles >= 4 * slots || last == 0 || 2 * last > slots) return 0;
@@ -138,7 +141,7 @@ LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s, int sm
   const int64_t splits = s.splits < k_tiles ? s.splits : k_tiles;
   p.k_tiles_per_split = int((k_tiles + splits - 1) / splits);
   p.splits = int((k_tiles + p.k_tiles_per_split - 1) / p.k_tiles_per_split);
-  p.tiles = ((w.n + kBlockN - 1) / kBlockN) * ((m + s.blk_m - 1) / s.blk_m);
+  p.tiles = output_tiles(w, m, s.blk_m);
   p.dp_tiles = p.tiles;
   if (p.splits > 1) {
     p.dp_tiles = 0;  // every tile split, or (unknown device) the bound for "_dpsk"

@@ -133,7 +133,6 @@ std::vector<SelectionGap> selection_gaps(const std::vector<Row>& rows,
   std::vector<SelectionGap> out;
   for (const auto& [key, measured] : points) {
     SelectionGap g;
-    g.layer = measured.front()->layer;
     g.k = measured.front()->k;
     g.n = measured.front()->n;
     g.m = measured.front()->m;

@@ -29,7 +29,6 @@ void supersede_rows(std::vector<Row>* rows, const std::vector<Row>& newer);
 // Selection quality against measured rows: per point (act, wtype, group, K, N, M), the schedule
 // `choose` names for it, its measured time (NAN when the rows lack it) and the fastest row's.
 struct SelectionGap {
-  std::string layer;
   int64_t k = 0, n = 0, m = 0;
   std::string chosen, fastest;
   double chosen_us = NAN, fastest_us = NAN;
