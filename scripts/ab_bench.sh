@@ -2,8 +2,9 @@
 # A/B timing of the working tree against a baseline source tree, on one GPU in one device call.
 # Builds mixgemm-bench from the baseline tarball (in the background while the caller builds the
 # working tree in build-gpu, e.g. with scripts/gpu_check.sh), then runs each argument set on
-# both binaries alternately, ROUNDS times (base, new, base, new, ...), so clock drift under
-# sustained load affects both alike. CSVs: OUTDIR/<label>_{base,new}_<round>.csv.
+# both binaries alternately, ROUNDS times, in alternating order (base, new; new, base; ...), so
+# clock drift under sustained load, and the heat one run leaves for the next, affect both alike.
+# CSVs: OUTDIR/<label>_{base,new}_<round>.csv.
 #
 #   mkdir -p .ab && git archive -o .ab/base.tgz <commit>     # on the build machine
 #   scripts/ab_bench.sh start                                # starts the baseline build
@@ -29,7 +30,9 @@ case ${1:-} in
     pid=$(cat /tmp/mixgemm-ab-base.pid 2>/dev/null) && while kill -0 "$pid" 2>/dev/null; do sleep 2; done
     [ -x "$BASE_SRC/build/tools/bench/mixgemm-bench" ] || { tail -20 /tmp/mixgemm-ab-base.log; exit 1; }
     for r in $(seq 1 "$rounds"); do
-      for v in base new; do
+      order="base new"
+      [ $((r % 2)) = 0 ] && order="new base"
+      for v in $order; do
         bin=build-gpu/tools/bench/mixgemm-bench
         envs=(${AB_NEW_ENV:-})
         [ $v = base ] && bin=$BASE_SRC/build/tools/bench/mixgemm-bench && envs=()

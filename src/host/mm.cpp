@@ -147,6 +147,7 @@ Status mm(const GemmArgs& args, cudaStream_t stream) {
   p.dp_tiles = int(plan.dp_tiles);  // < 2^31: resolve_gemm checked the grid size
   p.sk_tiles = int(plan.sk_tiles);
   p.sk_splits = plan.splits;
+  p.work_items = int(plan.work_items);
   p.y = static_cast<uint16_t*>(args.y);
   if (plan.sk_tiles > 0) {
     p.tile_counters = static_cast<uint32_t*>(args.workspace);

@@ -10,6 +10,7 @@ std::string schedule_name(const Schedule& s) {
   std::string name = "sm90_ws_n" + std::to_string(kBlockN) + "_m" + std::to_string(s.blk_m);
   if (s.ctas_per_sm == 2) name += "_o2";
   if (s.splits > 1) name += (s.last_wave_split ? "_dpsk" : "_sk") + std::to_string(s.splits);
+  if (s.persistent) name += "_p";
   return name;
 }
 
@@ -17,6 +18,16 @@ std::string schedule_name(const Schedule& s) {
 // where those tiles are chosen (128 and more tokens), one CTA per SM.
 constexpr int kLastWaveSplitMinBlockM = 64;
 constexpr int kLastWaveSplitChoices[] = {2, 4};
+// Token tiles with a persistent "_p" variant (kernels::kPersistentMinBlockM: the ones compiled
+// with a loop over work items): the large ones at one CTA per SM, whose grids run many waves at
+// the M where they are chosen, each wave paying a launch and a pipeline fill that a persistent
+// CTA overlaps with its last tile's epilogue.
+using kernels::kPersistentMinBlockM;
+
+// Output tiles of a problem: 128 weight rows x blk_m tokens each.
+static int64_t output_tiles(const WeightDesc& w, int64_t m, int blk_m) {
+  return ((w.n + kBlockN - 1) / kBlockN) * ((m + blk_m - 1) / blk_m);
+}
 
 std::vector<Schedule> all_schedules() {
   std::vector<Schedule> out;
@@ -27,6 +38,8 @@ std::vector<Schedule> all_schedules() {
   for (int bm : kBlockMs)
     if (bm >= kLastWaveSplitMinBlockM)
       for (int sk : kLastWaveSplitChoices) out.push_back({bm, sk, 1, /*last_wave_split=*/true});
+  for (int bm : kBlockMs)
+    if (bm >= kPersistentMinBlockM) out.push_back({bm, 1, 1, /*last_wave_split=*/false, /*persistent=*/true});
   return out;
 }
 
@@ -63,16 +76,23 @@ Schedule heuristic_schedule(const WeightDesc& w, int64_t m, int sm_count) {
     s.splits = dpsk;
     s.last_wave_split = true;
   }
+  return persistent_if_multiwave(s, w, m, sm_count);
+}
+
+Schedule persistent_if_multiwave(Schedule s, const WeightDesc& w, int64_t m, int sm_count) {
+  // Measured (bench/results/ab/H100_persistent_2026-11-25): on the nine default layers at
+  // M = 256-8192, wherever the tiles fill more than one wave, "_p" was never slower than the
+  // same schedule with one CTA per tile: 1.002-1.098x (geomean 1.043) for 128-token tiles and
+  // 1.002-1.031x (1.016) for 256-token ones. Within one wave the grid is the same.
+  if (s.blk_m >= kPersistentMinBlockM && s.ctas_per_sm == 1 && s.splits == 1 && sm_count > 0 &&
+      output_tiles(w, m, s.blk_m) > sm_count)
+    s.persistent = true;
   return s;
 }
 
 static_assert(kSplitChoices[sizeof(kSplitChoices) / sizeof(kSplitChoices[0]) - 1] <= kernels::kSplitKMaxSplits,
               "the in-kernel split-K reduction sums at most kSplitKMaxSplits splits");
 
-// Output tiles of a problem: 128 weight rows x blk_m tokens each.
-static int64_t output_tiles(const WeightDesc& w, int64_t m, int blk_m) {
-  return ((w.n + kBlockN - 1) / kBlockN) * ((m + blk_m - 1) / blk_m);
-}
 
 int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm_count) {
   const int64_t tiles = output_tiles(w, m, blk_m);
@@ -156,7 +176,12 @@ LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s, int sm
     if (p.sk_tiles == 0) p.splits = 1;
   }
   if (p.splits == 1) p.k_tiles_per_split = int(k_tiles);
-  p.ctas = p.dp_tiles + p.sk_tiles * p.splits;
+  p.work_items = p.dp_tiles + p.sk_tiles * p.splits;
+  p.ctas = p.work_items;
+  if (s.persistent && s.blk_m >= kPersistentMinBlockM && sm_count > 0) {
+    const int64_t slots = int64_t(sm_count) * s.ctas_per_sm;
+    if (p.ctas > slots) p.ctas = slots;
+  }
   if (p.sk_tiles > 0) {
     // In-kernel split-K (splitk_reduce.cuh): the fixed block of arrival counters, then every
     // split's fp32 partial of every split tile (tiles padded to whole 128 x BlkM blocks).

@@ -1,9 +1,10 @@
 // Schedules: the named kernel configurations mm() can run, and the heuristic that picks one.
 //
-// A schedule is "sm90_ws_n128_m<BlkM>[_o2][_sk<S> | _dpsk<S>]": the warp-specialized sm_90
+// A schedule is "sm90_ws_n128_m<BlkM>[_o2][_sk<S> | _dpsk<S>][_p]": the warp-specialized sm_90
 // kernel with 128 weight rows and BlkM tokens per CTA, two CTAs per SM with _o2 (token tiles up
 // to 64), K split S ways for every tile (_sk) or only for the tiles of a last partial wave
-// (_dpsk); split tiles' fp32 partials are summed in split order inside the kernel.
+// (_dpsk); split tiles' fp32 partials are summed in split order inside the kernel. _p: a
+// persistent grid, one CTA per slot looping over the tiles (the same kernel, a smaller grid).
 #pragma once
 
 #include <cstdint>
@@ -21,6 +22,10 @@ struct Schedule {
   // "_dpsk<S>": split only the tiles of the last, partly filled wave; the full waves before it
   // compute whole tiles (tile_scheduler.cuh). Plain "_sk<S>" splits every tile.
   bool last_wave_split = false;
+  // "_p": one CTA per resident slot, each looping over every slots-th tile, so a CTA's producer
+  // loads its next tile while its consumers store the last: no per-tile launch and pipeline
+  // fill (tile_scheduler.cuh).
+  bool persistent = false;
 };
 
 inline constexpr int kSplitChoices[] = {1, 2, 4, 8};
@@ -39,6 +44,10 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
 // and the last wave is at most half full, the largest of 2 and 4 that keeps the last wave's
 // split tiles within one wave, with >= 8 K tiles per split.
 int last_wave_split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm_count);
+// s, persistent ("_p") where that is measured never slower: unsplit tiles of >= 128 tokens at
+// one CTA per SM whose tiles fill more than one wave. Applied to every automatic choice (table
+// or heuristic), so tables tuned before "_p" existed get it too.
+Schedule persistent_if_multiwave(Schedule s, const WeightDesc& w, int64_t m, int sm_count);
 // A bound on M past which split_for gives 1 for every token tile and occupancy: there the tiles
 // fill 7 or more waves even at the largest tile, and no split can lift the used fraction enough.
 int64_t max_split_m(const WeightDesc& w, int sm_count);
@@ -52,7 +61,8 @@ struct LaunchPlan {
   int64_t tiles = 0;           // output tiles: ceil(n / 128) x ceil(m / BlkM)
   int64_t dp_tiles = 0;        // tiles computed whole-K, one CTA each
   int64_t sk_tiles = 0;        // tiles split `splits` ways
-  int64_t ctas = 0;            // the grid: dp_tiles + sk_tiles * splits
+  int64_t work_items = 0;      // dp_tiles + sk_tiles * splits
+  int64_t ctas = 0;            // the grid: work_items, or at most one per slot when persistent
   size_t counters_bytes = 0;   // split-K: the arrival counters at the workspace's start
   size_t workspace_bytes = 0;  // counters + fp32 partials of the split tiles; 0 without split-K
 };

@@ -280,7 +280,9 @@ bool lookup_tuned(const std::vector<TunedEntry>& entries, const WeightDesc& w, i
     const int dpsk = last_wave_split_for(w, m, out->blk_m, out->ctas_per_sm, sm_count);
     out->last_wave_split = dpsk > 0;
     out->splits = dpsk > 0 ? dpsk : split_for(w, m, out->blk_m, out->ctas_per_sm, sm_count);
+    out->persistent = false;  // decided for this problem, below
   }
+  *out = persistent_if_multiwave(*out, w, m, sm_count);
   return true;
 }
 

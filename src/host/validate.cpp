@@ -144,8 +144,8 @@ Status resolve_gemm(const GemmArgs& a, ResolvedGemm* out) {
     return Status::unsupported(std::string(fn) + ": schedule " + schedule_name(sched) + " for act=" + to_string(r.w.act) +
                                " wtype=" + to_string(r.w.wtype) + " is not compiled into this build");
   r.plan = plan_launch(r.w, a.m, sched, dev_st.ok() ? dev.sm_count : 0);
-  if (r.plan.ctas > int64_t(0x7fffffff))
-    return Status::invalid(std::string(fn) + ": m=" + std::to_string(a.m) + " needs " + std::to_string(r.plan.ctas) +
+  if (r.plan.work_items > int64_t(0x7fffffff))
+    return Status::invalid(std::string(fn) + ": m=" + std::to_string(a.m) + " needs " + std::to_string(r.plan.work_items) +
                            " CTAs with schedule " + schedule_name(sched) + ", more than a grid holds");
   if (r.plan.sk_tiles > kernels::kSplitKMaxTiles)
     return Status::invalid(std::string(fn) + ": schedule " + schedule_name(sched) + " at m=" + std::to_string(a.m) +

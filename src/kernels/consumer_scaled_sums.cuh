@@ -113,17 +113,18 @@ struct ConsumerScaledSums {
       for (int v = 0; v < Cfg::kBlkM / 2; ++v) sum[v] = fmaf(v % 4 < 2 ? s_lo[t] : s_hi[t], part[t][v], sum[v]);
   }
 
-  // The whole K range of an active consumer; acc (zero on entry) receives the sums.
+  // The whole K range of an active consumer; acc (zero on entry) receives the sums. slot0: the
+  // pipeline iteration of the range's first stage (stages are numbered across a CTA's tiles).
   __device__ static void consume(const GemmParams& p, const StagePipeline& pipe, int consumer, const ThreadCoords& tc,
-                                 int k_begin, int k_end, float (&acc)[Cfg::kBlkM / 2]) {
+                                 int slot0, int k_begin, int k_end, float (&acc)[Cfg::kBlkM / 2]) {
     const int iters = (k_end - k_begin + kStageTiles - 1) / kStageTiles;
     DecodeGroup g;
     g.tiles_per_group = p.group_size / Cfg::kBlkK;
     g.tile_in_group = k_begin % g.tiles_per_group;  // a split may start inside a group
     g.loaded = false;
     for (int it = 0; it < iters; ++it) {
-      const int stage = it % kStages;
-      ptx::mbarrier_wait(&pipe.full[stage], (it / kStages) & 1);
+      const int stage = (slot0 + it) % kStages;
+      ptx::mbarrier_wait(&pipe.full[stage], ((slot0 + it) / kStages) & 1);
       const int tiles = min(kStageTiles, k_end - (k_begin + it * kStageTiles));
       if (tiles == kStageTiles)
         decode_stage<true>(pipe, stage, consumer, tc, tiles, g, acc);

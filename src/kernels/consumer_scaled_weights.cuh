@@ -89,10 +89,11 @@ struct ConsumerScaledWeights {
   // `a` (the other buffer may still be read by the previous stage's MMAs), issue its MMAs, then
   // wait for the previous stage's MMAs and release that stage.
   __device__ static void consume_stage(const GemmParams& p, const StagePipeline& pipe, int consumer, const ThreadCoords& tc,
-                                       int k_begin, int k_end, int it, GroupCache& gc, AFragments& a,
+                                       int slot0, int k_begin, int k_end, int it, GroupCache& gc, AFragments& a,
                                        float (&acc)[Cfg::kBlkM / 2]) {
-    const int stage = it % kStages;
-    ptx::mbarrier_wait(&pipe.full[stage], (it / kStages) & 1);
+    const int slot = slot0 + it;
+    const int stage = slot % kStages;
+    ptx::mbarrier_wait(&pipe.full[stage], (slot / kStages) & 1);
     const StageRange r = Common::stage_range(p, k_begin, k_end, it);
     const uint8_t* s = pipe.smem + stage * Cfg::kStageBytes;
     if (r.tiles == kStageTiles)
@@ -123,12 +124,13 @@ struct ConsumerScaledWeights {
     ptx::wgmma_wait<1>();
 #pragma unroll
     for (int v = 0; v < Cfg::kBlkM / 2; ++v) ptx::fence_operand(acc[v]);
-    if (it > 0) release_stage(pipe, (it - 1) % kStages);
+    if (it > 0) release_stage(pipe, (slot - 1) % kStages);
   }
 
-  // The whole K range of an active consumer; acc receives the sums.
+  // The whole K range of an active consumer; acc receives the sums. slot0: the pipeline
+  // iteration of the range's first stage (stages are numbered across a CTA's tiles).
   __device__ static void consume(const GemmParams& p, const StagePipeline& pipe, int consumer, const ThreadCoords& tc,
-                                 int k_begin, int k_end, float (&acc)[Cfg::kBlkM / 2]) {
+                                 int slot0, int k_begin, int k_end, float (&acc)[Cfg::kBlkM / 2]) {
     const int iters = (k_end - k_begin + kStageTiles - 1) / kStageTiles;
     // Two A buffers, alternating between iterations: the loop is unrolled by two so each
     // buffer is a compile-time register array.
@@ -136,14 +138,14 @@ struct ConsumerScaledWeights {
     GroupCache gc;
     int it = 0;
     for (; it + 1 < iters; it += 2) {
-      consume_stage(p, pipe, consumer, tc, k_begin, k_end, it, gc, a0, acc);
-      consume_stage(p, pipe, consumer, tc, k_begin, k_end, it + 1, gc, a1, acc);
+      consume_stage(p, pipe, consumer, tc, slot0, k_begin, k_end, it, gc, a0, acc);
+      consume_stage(p, pipe, consumer, tc, slot0, k_begin, k_end, it + 1, gc, a1, acc);
     }
-    if (it < iters) consume_stage(p, pipe, consumer, tc, k_begin, k_end, it, gc, a0, acc);
+    if (it < iters) consume_stage(p, pipe, consumer, tc, slot0, k_begin, k_end, it, gc, a0, acc);
     ptx::wgmma_wait<0>();
 #pragma unroll
     for (int v = 0; v < Cfg::kBlkM / 2; ++v) ptx::fence_operand(acc[v]);
-    release_stage(pipe, (iters - 1) % kStages);
+    release_stage(pipe, (slot0 + iters - 1) % kStages);
   }
 };
 

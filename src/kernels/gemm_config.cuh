@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/prepacked_layout.h"
+#include "kernels/gemm_params.h"
 #include "mixgemm/types.h"
 
 namespace mixgemm::kernels {
@@ -27,6 +28,8 @@ struct GemmConfig {
   static constexpr int kBlkN = layout::kTileN * kConsumers;
   static constexpr int kBlkK = layout::kTileK;
   static constexpr int kThreads = 128 * (1 + kConsumers);  // producer warpgroup + consumers
+  // Whether a CTA loops over several work items (gemm_params.h: kPersistentMinBlockM).
+  static constexpr bool kLoopsOverItems = BlkM >= kPersistentMinBlockM;
 
   // K depth of one pipeline stage, in 64-deep prepacked tiles. Each stage costs the consumers a
   // fixed latency (barrier wake-up, shared-memory load, conversion, the wgmma round trip); at

@@ -17,6 +17,12 @@ inline constexpr int kSplitKMaxTiles = 8192;
 inline constexpr int kSplitKMaxSplits = 8;
 inline constexpr int64_t kSplitKCountersBytes = int64_t(kSplitKMaxTiles) * 4;
 
+// Token tiles of this many tokens and more are compiled with a loop over work items, so their
+// grids may be persistent ("_p" schedules: one CTA per slot, tile_scheduler.cuh). Smaller tiles
+// compute exactly one item per CTA: the loop's state, live through the mainloop, costs their
+// register-bound consumers serialized wgmma (ptxas C7512) and measured 5-20 % slower.
+inline constexpr int kPersistentMinBlockM = 128;
+
 struct GemmParams {
   CUtensorMap x_map;          // X [m, k], box {64, BlkM}, 128-byte swizzle
   const uint8_t* weights;     // prepacked weight section
@@ -31,7 +37,8 @@ struct GemmParams {
   int group_shift;            // log2(group_size) when a power of two (fast path), else -1
   int groups;                 // k / group_size
   // Work division (tile_scheduler.cuh): tiles = n_tiles x ceil(m / BlkM); the first dp_tiles
-  // whole-K, the last sk_tiles split sk_splits ways. Grid: dp_tiles + sk_tiles * sk_splits CTAs.
+  // whole-K, the last sk_tiles split sk_splits ways: work_items = dp_tiles + sk_tiles * sk_splits,
+  // one per CTA, or fewer CTAs that loop over them (persistent "_p" schedules).
   // (32-bit: the grid holds at most 2^31 - 1 CTAs, checked on the host, and 64-bit division is
   // a called subroutine on the GPU, whose register saves spill in the largest tiles.)
   int n_tiles;                // output tiles along N: ceil(n / 128)
@@ -39,6 +46,7 @@ struct GemmParams {
   int sk_tiles;               // tiles whose K range is split
   int sk_splits;              // splits of each of those (>= 2 when sk_tiles > 0)
   int k_tiles_per_split;      // 64-deep K tiles per split
+  int work_items;             // dp_tiles + sk_tiles * sk_splits
 };
 
 }  // namespace mixgemm::kernels

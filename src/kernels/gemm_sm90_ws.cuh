@@ -1,10 +1,10 @@
 // sm_90 warp-specialized mixed-input GEMM kernel: composition of the mainloop (producer /
 // consumers, mainloop_sm90_ws.cuh) and the epilogue (epilogue.cuh), plus its host launcher.
 //
-// Computes, for one CTA tile of 128 weight rows (n) x BlkM tokens (m) and one K split,
-// Y^T[n, m] = sum_k dequant(W)[k, n] . X[m, k]. One-dimensional grid: tile_scheduler.cuh says
-// which tile and K range each CTA computes; the last split of a split tile to finish sums the
-// others' partials (splitk_reduce.cuh).
+// Computes, for each work item (one CTA tile of 128 weight rows (n) x BlkM tokens (m) and one
+// K split), Y^T[n, m] = sum_k dequant(W)[k, n] . X[m, k]. One-dimensional grid: tile_scheduler.cuh
+// says which items each CTA computes (one, or several in a persistent grid); the last split of
+// a split tile to finish sums the others' partials (splitk_reduce.cuh).
 // Limits: n, k multiples of 64; group size 32 or a multiple of 64 dividing k; X rows 16-byte
 // aligned (TMA). Built for every M: BlkM picks the wgmma N extent (8 for decode .. 256).
 #pragma once
@@ -23,6 +23,41 @@
 
 namespace mixgemm::kernels {
 
+// Whether a consumer's 64 weight rows of the item's tile exist (not past N in a tail tile).
+template <class Cfg>
+__device__ __forceinline__ bool owns_weight_rows(const GemmParams& p, const CtaWork& w, int consumer) {
+  return int64_t(w.n_tile * Cfg::kConsumers + consumer) * layout::kTileN < p.n;
+}
+
+// One work item of a consumer warpgroup (`work` = work_item(p, item)): the mainloop over its K
+// range, whose first stage is pipeline iteration slot0, then the epilogue. Returns the item's
+// pipeline iterations.
+template <class Cfg>
+__device__ __forceinline__ int consume_item(const GemmParams& p, const StagePipeline& pipe, int consumer, int item,
+                                            const CtaWork& work, int slot0) {
+  using Mainloop = MainloopSm90<Cfg>;
+  float acc[Cfg::kBlkM / 2];
+#pragma unroll
+  for (int v = 0; v < Cfg::kBlkM / 2; ++v) acc[v] = 0.0f;
+  Mainloop::consume(p, pipe, consumer, owns_weight_rows<Cfg>(p, work, consumer), slot0, work.k_begin, work.k_end, acc);
+  const int iters = (work.k_end - work.k_begin + Cfg::kStageTiles - 1) / Cfg::kStageTiles;
+
+  // The tile again, recomputed rather than kept live through the mainloop (the consumers need
+  // every register there): from the index through an opaque move, or, with one item per CTA,
+  // from the CTA index read again, so not even the index stays live (one more live register
+  // spilled inside the decode consumers' mainloop at 16 tokens, two CTAs per SM).
+  const CtaWork done = item_tile(p, Cfg::kLoopsOverItems ? ptx::opaque(item) : ptx::cta_index());
+  const bool owns_rows = owns_weight_rows<Cfg>(p, done, consumer);
+  const int64_t n_block = int64_t(done.n_tile * Cfg::kConsumers + consumer) * layout::kTileN;
+  const int64_t m_block = int64_t(done.m_tile) * Cfg::kBlkM;
+  if (done.splits == 1) {
+    if (owns_rows) store_accumulators<Cfg>(p, acc, n_block, m_block);
+  } else {
+    splitk_store_and_reduce<Cfg>(p, acc, owns_rows, n_block, m_block, done);
+  }
+  return iters;
+}
+
 template <class Cfg>
 __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_kernel(const __grid_constant__ GemmParams p) {
   using Mainloop = MainloopSm90<Cfg>;
@@ -36,10 +71,11 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
   const typename Mainloop::Pipeline pipe{full_bar, empty_bar, smem};
 
   const int warpgroup = threadIdx.x / 128;
-  const CtaWork work = cta_work(p, int(p.k / Cfg::kBlkK));
-  const int nb0 = work.n_tile * Cfg::kConsumers;  // first 64-row weight block
-  const int active = int(min(int64_t(Cfg::kConsumers), p.n / layout::kTileN - nb0));
-  const int64_t m0 = int64_t(work.m_tile) * Cfg::kBlkM;
+  // The CTA's first item, the only one where CTAs do not loop: computed once for both roles
+  // before the producer gives up its registers (inside its 24 registers at two CTAs per SM, the
+  // index arithmetic cost the consumers a spill).
+  const int first_item = ptx::cta_index();
+  const CtaWork first = work_item(p, first_item);
 
   // Programmatic dependent launch: the next kernel in the stream (typically the next GEMM) may
   // launch now, so its CTAs take the SM slots ours free as they finish and start streaming their
@@ -59,7 +95,7 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
 
   if (warpgroup == 0) {
     ptx::setmaxnreg_dec<Cfg::kProducerRegs>();
-    if (threadIdx.x == 0) Mainloop::produce(p, pipe, nb0, active, int(m0), work.k_begin, work.k_end);
+    if (threadIdx.x == 0) Mainloop::produce(p, pipe, first);
   } else {
     ptx::setmaxnreg_inc<Cfg::kConsumerRegs>();
     // Wait for the previous kernel here, before the mainloop: the consumers have nothing to do
@@ -69,20 +105,14 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
     // neutral (within 1 %, docs/perf-notes.md v7): mbarrier.try_wait already suspends.
     ptx::grid_dependency_wait();
     const int consumer = warpgroup - 1;
-    float acc[Cfg::kBlkM / 2];
-#pragma unroll
-    for (int v = 0; v < Cfg::kBlkM / 2; ++v) acc[v] = 0.0f;
-    Mainloop::consume(p, pipe, consumer, consumer < active, work.k_begin, work.k_end, acc);
-
-    // The tile again, recomputed rather than kept live through the mainloop.
-    const CtaWork done = cta_work(p, int(p.k / Cfg::kBlkK));
-    const int64_t n_block = int64_t(done.n_tile * Cfg::kConsumers + consumer) * layout::kTileN;
-    const int64_t m_block = int64_t(done.m_tile) * Cfg::kBlkM;
-    const bool owns_rows = done.n_tile * Cfg::kConsumers + consumer < p.n / layout::kTileN;
-    if (done.splits == 1) {
-      if (owns_rows) store_accumulators<Cfg>(p, acc, n_block, m_block);
+    if constexpr (Cfg::kLoopsOverItems) {
+      // The CTA's items in the producer's order (tile_scheduler.cuh); slot0 numbers the
+      // pipeline iterations across them, as the producer does.
+      int slot0 = 0;
+      for (int item = first_item; item < p.work_items; item += int(gridDim.x))
+        slot0 += consume_item<Cfg>(p, pipe, consumer, item, work_item(p, item), slot0);
     } else {
-      splitk_store_and_reduce<Cfg>(p, acc, owns_rows, n_block, m_block, done);
+      consume_item<Cfg>(p, pipe, consumer, first_item, first, 0);  // one item per CTA: no loop state
     }
   }
 }

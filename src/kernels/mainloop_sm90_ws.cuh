@@ -25,29 +25,30 @@ struct MainloopSm90 {
   // broadcasts); at 64 it measured 0.93x (its per-stage MMA drain; docs/perf-notes.md v8b, v8c).
   static constexpr bool kScaleSums = Cfg::kBlkM <= 32;
 
-  __device__ static void produce(const GemmParams& p, const Pipeline& pipe, int nb0, int active, int m0, int k_begin,
-                                 int k_end) {
-    ProducerSm90<Cfg>::produce(p, pipe, nb0, active, m0, k_begin, k_end);
+  __device__ static void produce(const GemmParams& p, const Pipeline& pipe, const CtaWork& first) {
+    ProducerSm90<Cfg>::produce(p, pipe, first);
   }
 
-  __device__ static void consume(const GemmParams& p, const Pipeline& pipe, int consumer, bool active, int k_begin,
-                                 int k_end, float (&acc)[Cfg::kBlkM / 2]) {
+  // One tile's K range [k_begin, k_end) of 64-deep tiles; its first stage is pipeline iteration
+  // slot0 (numbered across the CTA's tiles, as the producer numbers them).
+  __device__ static void consume(const GemmParams& p, const Pipeline& pipe, int consumer, bool active, int slot0,
+                                 int k_begin, int k_end, float (&acc)[Cfg::kBlkM / 2]) {
     const ThreadCoords tc = thread_coords();
     if (!active) {  // no weight rows for this warpgroup: just keep the pipeline turning
       const int iters = (k_end - k_begin + kStageTiles - 1) / kStageTiles;
-      for (int it = 0; it < iters; ++it) {
-        ptx::mbarrier_wait(&pipe.full[it % kStages], (it / kStages) & 1);
-        release_stage(pipe, it % kStages);
+      for (int slot = slot0; slot < slot0 + iters; ++slot) {
+        ptx::mbarrier_wait(&pipe.full[slot % kStages], (slot / kStages) & 1);
+        release_stage(pipe, slot % kStages);
       }
       return;
     }
     if constexpr (kScaleSums) {
       if (p.group_size % Cfg::kBlkK == 0) {
-        ConsumerScaledSums<Cfg>::consume(p, pipe, consumer, tc, k_begin, k_end, acc);
+        ConsumerScaledSums<Cfg>::consume(p, pipe, consumer, tc, slot0, k_begin, k_end, acc);
         return;
       }
     }
-    ConsumerScaledWeights<Cfg>::consume(p, pipe, consumer, tc, k_begin, k_end, acc);
+    ConsumerScaledWeights<Cfg>::consume(p, pipe, consumer, tc, slot0, k_begin, k_end, acc);
   }
 };
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "kernels/mainloop_common.cuh"
+#include "kernels/tile_scheduler.cuh"
 
 namespace mixgemm::kernels {
 
@@ -50,33 +51,58 @@ struct ProducerSm90 {
     }
   }
 
-  // Runs on one thread. nb0: first 64-row weight block of the CTA; active: weight blocks in range.
-  __device__ static void produce(const GemmParams& p, const StagePipeline& pipe, int nb0, int active, int m0, int k_begin,
-                                 int k_end) {
-    const uint64_t policy_w = ptx::policy_evict_first();
-    const uint64_t policy_x = ptx::policy_evict_last();
-    ptx::prefetch_tensor_map(&p.x_map);
-    const int iters = (k_end - k_begin + kStageTiles - 1) / kStageTiles;
-
-    // Prologue: the first stages' weights do not depend on the previous kernel in the stream, so
-    // they are requested before waiting on it (programmatic dependent launch): the weight stream
-    // starts while that kernel drains.
-    const int prologue = iters < kStages ? iters : kStages;
-    for (int it = 0; it < prologue; ++it) {
-      const StageRange r = Common::stage_range(p, k_begin, k_end, it);
-      ptx::mbarrier_arrive_expect_tx(&pipe.full[it], stage_tx_bytes(r, active));
-      issue_weight_copies(p, pipe, it, nb0, active, r, policy_w);
+  // One tile's stages, pipeline iterations slot0 .. slot0 + iters - 1 (numbered across the CTA's
+  // tiles: the stage ring and its mbarrier phases carry on from one tile to the next). The first
+  // tile of a CTA (slot0 == 0) requests its first stages' weights before waiting on the previous
+  // kernel in the stream (programmatic dependent launch): they do not depend on it, so the
+  // weight stream starts while that kernel drains; X is written by it and waits.
+  __device__ static void produce_tile(const GemmParams& p, const StagePipeline& pipe, const CtaWork& w, int slot0,
+                                      uint64_t policy_w, uint64_t policy_x) {
+    const int nb0 = w.n_tile * Cfg::kConsumers;  // first 64-row weight block
+    const int active = min(Cfg::kConsumers, int(p.n / layout::kTileN) - nb0);
+    const int m0 = w.m_tile * Cfg::kBlkM;
+    const int iters = (w.k_end - w.k_begin + kStageTiles - 1) / kStageTiles;
+    int it = 0;
+    if (slot0 == 0) {
+      const int prologue = iters < kStages ? iters : kStages;
+      for (; it < prologue; ++it) {
+        const StageRange r = Common::stage_range(p, w.k_begin, w.k_end, it);
+        ptx::mbarrier_arrive_expect_tx(&pipe.full[it], stage_tx_bytes(r, active));
+        issue_weight_copies(p, pipe, it, nb0, active, r, policy_w);
+      }
+      ptx::grid_dependency_wait();
+      for (int i = 0; i < prologue; ++i)
+        issue_x_copies(p, pipe, i, m0, Common::stage_range(p, w.k_begin, w.k_end, i), policy_x);
     }
-    ptx::grid_dependency_wait();  // X is written by the preceding kernel
-    for (int it = 0; it < prologue; ++it) issue_x_copies(p, pipe, it, m0, Common::stage_range(p, k_begin, k_end, it), policy_x);
-
-    for (int it = prologue; it < iters; ++it) {
-      const int stage = it % kStages;
-      ptx::mbarrier_wait(&pipe.empty[stage], ((it / kStages) - 1) & 1);  // consumers freed the last use
-      const StageRange r = Common::stage_range(p, k_begin, k_end, it);
+    for (; it < iters; ++it) {
+      const int slot = slot0 + it;
+      const int stage = slot % kStages;
+      // The consumers freed this stage's previous use (a CTA's first stages had none: above).
+      ptx::mbarrier_wait(&pipe.empty[stage], ((slot / kStages) - 1) & 1);
+      const StageRange r = Common::stage_range(p, w.k_begin, w.k_end, it);
       ptx::mbarrier_arrive_expect_tx(&pipe.full[stage], stage_tx_bytes(r, active));
       issue_weight_copies(p, pipe, stage, nb0, active, r, policy_w);
       issue_x_copies(p, pipe, stage, m0, r, policy_x);
+    }
+  }
+
+  // Runs on one thread: every item of the CTA (tile_scheduler.cuh), in the consumers' order;
+  // `first` = item blockIdx.x, computed before the register split, the only one where CTAs do
+  // not loop. In a persistent grid it runs ahead into the next tile while the consumers store
+  // the last one.
+  __device__ static void produce(const GemmParams& p, const StagePipeline& pipe, const CtaWork& first) {
+    const uint64_t policy_w = ptx::policy_evict_first();
+    const uint64_t policy_x = ptx::policy_evict_last();
+    ptx::prefetch_tensor_map(&p.x_map);
+    if constexpr (Cfg::kLoopsOverItems) {
+      int slot0 = 0;
+      for (int item = ptx::cta_index(); item < p.work_items; item += int(gridDim.x)) {
+        const CtaWork w = work_item(p, item);
+        produce_tile(p, pipe, w, slot0, policy_w, policy_x);
+        slot0 += (w.k_end - w.k_begin + kStageTiles - 1) / kStageTiles;
+      }
+    } else {
+      produce_tile(p, pipe, first, 0, policy_w, policy_x);
     }
   }
 

@@ -7,6 +7,21 @@
 
 namespace mixgemm::ptx {
 
+// The CTA's index, read so that the compiler cannot reuse an earlier read (nor keep one live).
+__device__ __forceinline__ int cta_index() {
+  uint32_t i;
+  asm volatile("mov.u32 %0, %%ctaid.x;" : "=r"(i));
+  return int(i);
+}
+
+// The same value through a volatile move: the compiler cannot prove it equal to its input, so
+// values derived from it are recomputed rather than kept live in registers from earlier.
+__device__ __forceinline__ int opaque(int v) {
+  int r;
+  asm volatile("mov.b32 %0, %1;" : "=r"(r) : "r"(v));
+  return r;
+}
+
 __device__ __forceinline__ uint32_t smem_u32(const void* p) {
   return static_cast<uint32_t>(__cvta_generic_to_shared(p));
 }

@@ -292,6 +292,12 @@ TEST(BenchArgs, Schedules) {
   EXPECT_FALSE(o.interleave);
   ASSERT_TRUE(parse({"--all-schedules", "--interleave"}, &o, &e)) << e;
   EXPECT_TRUE(o.interleave);
+  ASSERT_TRUE(parse({"--schedules", "sm90_ws_n128_m256,sm90_ws_n128_m256_p", "--interleave"}, &o, &e)) << e;
+  EXPECT_TRUE(o.all_schedules);
+  EXPECT_EQ(o.schedule_list, (std::vector<std::string>{"sm90_ws_n128_m256", "sm90_ws_n128_m256_p"}));
+  EXPECT_FALSE(parse({"--schedules", "sm90_ws_n128_m12"}, &o, &e));
+  EXPECT_NE(e.find("unknown schedule"), std::string::npos) << e;
+  EXPECT_FALSE(parse({"--schedules", "sm90_ws_n128_m64", "--schedule", "sm90_ws_n128_m64"}, &o, &e));
 }
 
 TEST(BenchArgs, HelpText) {

@@ -30,8 +30,11 @@ TEST(Schedules, NamesRoundTripAndAreListed) {
     EXPECT_EQ(back.splits, s.splits);
     EXPECT_EQ(back.ctas_per_sm, s.ctas_per_sm);
     EXPECT_EQ(back.last_wave_split, s.last_wave_split);
+    EXPECT_EQ(back.persistent, s.persistent);
   }
-  EXPECT_EQ(listed.size(), 40u + 6u);  // 40 plain + "_dpsk" 2 and 4 for 64-, 128- and 256-token tiles
+  // 40 plain + "_dpsk" 2 and 4 for 64-, 128- and 256-token tiles + "_p" for 128 and 256.
+  EXPECT_EQ(listed.size(), 40u + 6u + 2u);
+  EXPECT_EQ(schedule_name({256, 1, 1, false, true}), "sm90_ws_n128_m256_p");
   EXPECT_EQ(schedule_name({256, 2, 1, true}), "sm90_ws_n128_m256_dpsk2");
   EXPECT_EQ(schedule_name({64, 1}), "sm90_ws_n128_m64");
   EXPECT_EQ(schedule_name({8, 4}), "sm90_ws_n128_m8_sk4");
@@ -144,6 +147,37 @@ TEST(Schedules, LastWaveSplitPlan) {
   p = plan_launch(desc(6144, 4096), 1024, {256, 1}, kH100Sms);
   EXPECT_EQ(p.dp_tiles, 192);
   EXPECT_EQ(p.sk_tiles, 0);
+  EXPECT_EQ(p.ctas, 192);
+  EXPECT_EQ(p.work_items, 192);
+}
+
+// "auto" runs unsplit 128- and 256-token tiles persistent once they fill more than one wave.
+TEST(Schedules, PersistentPastOneWave) {
+  // 8192 x 8192: 64 tiles along N. M = 4096: 1024 tiles of 256 tokens.
+  EXPECT_EQ(schedule_name(heuristic_schedule(desc(8192, 8192), 4096, kH100Sms)), "sm90_ws_n128_m256_p");
+  const Schedule m256{256, 1};
+  EXPECT_TRUE(persistent_if_multiwave(m256, desc(8192, 8192), 4096, kH100Sms).persistent);
+  EXPECT_TRUE(persistent_if_multiwave({128, 1}, desc(8192, 8192), 512, kH100Sms).persistent);  // 256 tiles
+  EXPECT_FALSE(persistent_if_multiwave(m256, desc(8192, 8192), 512, kH100Sms).persistent);     // 128 tiles
+  EXPECT_FALSE(persistent_if_multiwave(m256, desc(8192, 8192), 4096, 0).persistent);           // unknown device
+  EXPECT_FALSE(persistent_if_multiwave({256, 2}, desc(8192, 8192), 4096, kH100Sms).persistent);  // split
+  EXPECT_FALSE(persistent_if_multiwave({256, 2, 1, true}, desc(8192, 8192), 4096, kH100Sms).persistent);
+  EXPECT_FALSE(persistent_if_multiwave({64, 1}, desc(8192, 8192), 4096, kH100Sms).persistent);  // one item per CTA
+  EXPECT_FALSE(persistent_if_multiwave({64, 1, 2}, desc(8192, 8192), 4096, kH100Sms).persistent);
+}
+
+// "_p": the same work items, one CTA per slot looping over them; never more CTAs than items.
+TEST(Schedules, PersistentPlan) {
+  const Schedule persistent{256, 1, 1, false, true};
+  LaunchPlan p = plan_launch(desc(6144, 4096), 1024, persistent, kH100Sms);
+  EXPECT_EQ(p.tiles, 192);
+  EXPECT_EQ(p.work_items, 192);
+  EXPECT_EQ(p.ctas, kH100Sms);
+  EXPECT_EQ(p.workspace_bytes, 0u);
+  p = plan_launch(desc(6144, 4096), 256, persistent, kH100Sms);  // 48 tiles: one each
+  EXPECT_EQ(p.work_items, 48);
+  EXPECT_EQ(p.ctas, 48);
+  p = plan_launch(desc(6144, 4096), 1024, persistent, 0);  // unknown device: one CTA per item
   EXPECT_EQ(p.ctas, 192);
 }
 

@@ -106,8 +106,10 @@ TEST(TuningTable, ExactPointsAndMBuckets) {
   EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m16_o2_sk2");
   ASSERT_TRUE(lookup_tuned(e, desc(8192, 8192), 256, kH100Sms, &s));
   EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m128_sk2");  // exact: the tuned split is kept
+  ASSERT_TRUE(lookup_tuned(e, desc(8192, 8192), 4096, kH100Sms, &s));
+  EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m256_p");  // 1024 tiles on 132 SMs: persistent
   ASSERT_TRUE(lookup_tuned(e, desc(8192, 8192), 100000, kH100Sms, &s));  // past the end: the largest
-  EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m256");
+  EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m256_p");
 }
 
 TEST(TuningTable, NearestShapeKeepsTileAndRederivesSplit) {
@@ -133,9 +135,10 @@ TEST(TuningTable, NearestShapeSplitsAMostlyEmptyLastWave) {
   // 3584 x 18944 at M = 256: 148 tiles of 256 tokens on 132 SMs, 16 in the last wave: 4 splits.
   ASSERT_TRUE(lookup_tuned(e, desc(3584, 18944), 256, kH100Sms, &s));
   EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m256_dpsk4");
-  // The tuned shape itself keeps its measured schedule (224 tiles: 92 in the last wave).
+  // The tuned shape itself keeps its measured tile and split (224 tiles: 92 in the last wave),
+  // in its persistent form (more than one wave).
   ASSERT_TRUE(lookup_tuned(e, desc(4096, 28672), 256, kH100Sms, &s));
-  EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m256");
+  EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m256_p");
   // At M <= 8 another shape's 16-token decode tile becomes the 8-token one.
   ASSERT_TRUE(lookup_tuned(e, desc(3584, 18944), 4, kH100Sms, &s));
   EXPECT_EQ(s.blk_m, 8);
@@ -166,11 +169,16 @@ TEST(TuningTable, BuiltinTablesParse) {
     for (const TunedPoint& p : t.points) {
       const std::vector<std::string> listed = list_schedules(p.wtype, p.act);
       EXPECT_NE(std::find(listed.begin(), listed.end(), p.schedule), listed.end()) << b->file << ": " << p.schedule;
-      // At its own point the table is followed exactly (the offline replay agrees with it).
+      // At its own point the table is followed exactly (the offline replay agrees with it), but
+      // for the persistent form of unsplit 128- and 256-token tiles past one wave.
       WeightDesc w = desc(p.k, p.n, p.wtype, p.act);
       w.group_size = p.group_size;
-      EXPECT_EQ(select_schedule_with_table(t, w, p.m, t.sm_count), p.schedule) << b->file << " k=" << p.k
-                                                                               << " n=" << p.n << " m=" << p.m;
+      std::string expected = p.schedule;
+      const bool unsplit_large = expected == "sm90_ws_n128_m128" || expected == "sm90_ws_n128_m256";
+      const int64_t blk_m = expected == "sm90_ws_n128_m128" ? 128 : 256;
+      if (unsplit_large && (p.n + 127) / 128 * ((p.m + blk_m - 1) / blk_m) > t.sm_count) expected += "_p";
+      EXPECT_EQ(select_schedule_with_table(t, w, p.m, t.sm_count), expected) << b->file << " k=" << p.k
+                                                                             << " n=" << p.n << " m=" << p.m;
     }
   }
 }

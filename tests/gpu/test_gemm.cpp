@@ -144,6 +144,15 @@ TEST(GpuGemm, StridedX) {
   }
 }
 
+// Runs one case and compares it with the reference; false after a fatal failure (stop the test).
+bool run_and_compare(const CaseSpec& s) {
+  CaseResult r;
+  run_case(s, &r);
+  if (::testing::Test::HasFatalFailure()) return false;
+  expect_close(r);
+  return true;
+}
+
 // Every compiled schedule, split-K forms included, must compute the same function.
 TEST(GpuGemm, EveryScheduleCorrect) {
   REQUIRE_SM90();
@@ -157,12 +166,35 @@ TEST(GpuGemm, EveryScheduleCorrect) {
       s.k = 1024;
       s.bias = true;
       s.schedule = name.c_str();
-      CaseResult r;
-      run_case(s, &r);
-      if (HasFatalFailure()) return;
-      expect_close(r);
+      if (!run_and_compare(s)) return;
     }
   }
+}
+
+// Persistent schedules: more tiles than SMs, so CTAs loop over several tiles (the pipeline ring
+// and its mbarrier phases carry on from tile to tile), with a 64-row tail tile whose second
+// consumer idles, a partial token tile, zero points and a K range ending inside a stage.
+TEST(GpuGemm, PersistentCtasLoopOverTiles) {
+  REQUIRE_SM90();
+  int persistent = 0;
+  for (const std::string& name : list_schedules(WeightType::u4, ActType::fp16)) {
+    if (name.size() < 2 || name.compare(name.size() - 2, 2, "_p") != 0) continue;
+    ++persistent;
+    // 33 x 128-row tiles x (5 or 9 token tiles): 165-297 tiles, 1-3 per CTA on <= 132 SMs.
+    for (int64_t m : {600, 1100}) {
+      CaseSpec s;
+      s.wtype = WeightType::u4;
+      s.act = ActType::fp16;
+      s.group = 64;
+      s.m = m;
+      s.n = 4160;
+      s.k = 192;
+      s.bias = true;
+      s.schedule = name.c_str();
+      if (!run_and_compare(s)) return;
+    }
+  }
+  EXPECT_GE(persistent, 2);
 }
 
 // K ranges that end inside a pipeline stage (11 tiles of 64: stages of 4, 2 or 1 tiles, splits

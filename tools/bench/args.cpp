@@ -1,8 +1,10 @@
 #include "args.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 
+#include "mixgemm/mixgemm.h"
 #include "names.h"
 
 namespace mixgemm::bench {
@@ -93,6 +95,7 @@ std::string usage_text() {
       "                     unless --models is given too\n"
       "  --schedule NAME    force a schedule (see list_schedules); default: the automatic choice\n"
       "  --all-schedules    every compiled schedule per point, plus one row auto:<chosen>\n"
+      "  --schedules LIST   as --all-schedules, with only the listed schedules\n"
       "  --interleave       with --all-schedules: time a point's schedules and cuBLAS in rounds\n"
       "                     (shuffled each round), so clock drift under sustained load affects\n"
       "                     them alike (without --all-schedules, mixgemm and cuBLAS always are)\n"
@@ -235,6 +238,18 @@ bool parse_args(const std::vector<std::string>& args, Options* out, std::string*
     } else if (flag == "--schedule") {
       if (!need_value()) return false;
       o.schedule = value;
+    } else if (flag == "--schedules") {
+      std::vector<std::string> items;
+      if (!need_value() || !split_list(flag, value, &items, error)) return false;
+      const std::vector<std::string> known = list_schedules(WeightType::u4b8, ActType::bf16);
+      for (const std::string& s : items) {
+        if (std::find(known.begin(), known.end(), s) == known.end()) {
+          *error = "--schedules: unknown schedule '" + s + "' (known: " + join(known) + ")";
+          return false;
+        }
+      }
+      o.schedule_list = items;
+      o.all_schedules = true;
     } else if (flag == "--interleave") {
       if (!no_value()) return false;
       o.interleave = true;

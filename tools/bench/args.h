@@ -23,6 +23,7 @@ struct Options {
 
   std::string schedule;        // --schedule NAME; empty = the library's automatic choice
   bool all_schedules = false;  // every compiled schedule plus one "auto:<chosen>" row
+  std::vector<std::string> schedule_list;  // --schedules LIST: all_schedules restricted to these
   bool auto_row = true;        // with all_schedules: the "auto:<chosen>" row (mixgemm-tune: off)
   bool interleave = false;     // with all_schedules: time a point's schedules round-robin
   std::string csv_path;

@@ -24,7 +24,7 @@ constexpr size_t kMemoryMargin = size_t(512) << 20;
 // The schedules timed at each point; "" is the library's automatic choice.
 std::vector<std::string> schedules_for(const Options& o, WeightType wtype, ActType act) {
   if (o.all_schedules) {
-    std::vector<std::string> v = list_schedules(wtype, act);
+    std::vector<std::string> v = o.schedule_list.empty() ? list_schedules(wtype, act) : o.schedule_list;
     if (o.auto_row) v.push_back("");  // plus one row for "auto:<chosen>"
     return v;
   }
