@@ -277,6 +277,12 @@ bool lookup_tuned(const std::vector<TunedEntry>& entries, const WeightDesc& w, i
     // tile was the faster of the two in 90 % of the committed decode measurements (median
     // 0.95x the time of the same schedule with 16 tokens; tune-c, tune-d, untuned-v8).
     if (m <= 8 && out->blk_m == 16) out->blk_m = 8;
+    // A two-CTA tile whose tiles would double up on a minority of the SMs (more tiles than SMs,
+    // the excess at most half of them): one CTA per SM with the last wave split instead. At
+    // 64 tokens two CTAs per SM won with 84 and 92 SMs doubled (5120x27648, 4096x28672) and
+    // lost 16 % with 16 (3584x18944, against m64_dpsk4; untuned-v8 and -v11 runs): three
+    // shapes, the rule is a fit to them.
+    if (out->ctas_per_sm == 2 && last_wave_split_for(w, m, out->blk_m, 1, sm_count) > 0) out->ctas_per_sm = 1;
     const int dpsk = last_wave_split_for(w, m, out->blk_m, out->ctas_per_sm, sm_count);
     out->last_wave_split = dpsk > 0;
     out->splits = dpsk > 0 ? dpsk : split_for(w, m, out->blk_m, out->ctas_per_sm, sm_count);

@@ -159,6 +159,21 @@ TEST(TuningTable, TypesMustMatch) {
   EXPECT_FALSE(lookup_tuned({}, desc(4096, 4096), 1, kH100Sms, &s));
 }
 
+// On another shape a two-CTA tile that would put two CTAs on only a minority of the SMs runs
+// one CTA per SM with the last wave split.
+TEST(TuningTable, NearestShapeDropsTwoCtasThatDoubleUpOnFewSms) {
+  const std::vector<TunedEntry> e = {entry(4096, 28672, 64, "sm90_ws_n128_m64_o2")};
+  const auto chosen = [&](int64_t k, int64_t n) {
+    Schedule s;
+    return lookup_tuned(e, desc(k, n), 64, kH100Sms, &s) ? schedule_name(s) : std::string("(none)");
+  };
+  // 3584 x 18944: 148 tiles, 16 SMs would hold two: one CTA per SM, the last 16 tiles in 4.
+  EXPECT_EQ(chosen(3584, 18944), "sm90_ws_n128_m64_dpsk4");
+  // 5120 x 27648: 216 tiles, 84 SMs with two: two CTAs per SM kept; the tuned point as measured.
+  EXPECT_EQ(chosen(5120, 27648), "sm90_ws_n128_m64_o2");
+  EXPECT_EQ(chosen(4096, 28672), "sm90_ws_n128_m64_o2");
+}
+
 // Every table built into the library parses and names compiled schedules.
 TEST(TuningTable, BuiltinTablesParse) {
   for (const BuiltinTable* b = kBuiltinTables; b->file != nullptr; ++b) {
