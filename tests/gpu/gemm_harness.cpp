@@ -172,4 +172,12 @@ void expect_close(const CaseResult& r) {
                                         << " rtol=" << r.tol.rtol << " atol=" << r.tol.atol << "; " << r.repro;
 }
 
+bool run_and_compare(const CaseSpec& spec) {
+  CaseResult r;
+  run_case(spec, &r);
+  if (::testing::Test::HasFatalFailure()) return false;
+  expect_close(r);
+  return true;
+}
+
 }  // namespace mixgemm::test

@@ -83,6 +83,9 @@ void run_case(const CaseSpec& spec, CaseResult* result, int runs = 1);
 // EXPECTs the comparison within tolerance (and no NaN) with the case's repro line on failure.
 void expect_close(const CaseResult& r);
 
+// run_case then expect_close; false after a fatal failure in the run (the test should stop).
+bool run_and_compare(const CaseSpec& spec);
+
 uint64_t fresh_seed();
 std::string describe(const CaseSpec& s);
 

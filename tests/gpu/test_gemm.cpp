@@ -45,10 +45,7 @@ TEST_P(EveryTypeEveryM, MatchesReference) {
     s.n = 192;
     s.k = 768;
     s.bias = (m % 2) == 1;
-    CaseResult r;
-    run_case(s, &r);
-    if (HasFatalFailure()) return;
-    expect_close(r);
+    if (!run_and_compare(s)) return;
   }
 }
 INSTANTIATE_TEST_SUITE_P(Gpu, EveryTypeEveryM, testing::ValuesIn(all_type_groups()), type_group_name);
@@ -69,10 +66,7 @@ TEST_P(ExactSmallIntegers, BitExact) {
     // X in [-4, 4] reach that over ~1000-deep sums, so those use a shallower K.
     s.k = (s.act == ActType::fp16 && weight_bits(s.wtype) == 8) ? 256 : 1024;
     s.dist = ref::Distribution::exact_small;
-    CaseResult r;
-    run_case(s, &r);
-    if (HasFatalFailure()) return;
-    expect_close(r);
+    if (!run_and_compare(s)) return;
   }
 }
 INSTANTIATE_TEST_SUITE_P(Gpu, ExactSmallIntegers, testing::ValuesIn(all_type_groups()), type_group_name);
@@ -89,10 +83,7 @@ TEST(GpuModelLayers, Llama8BLayers) {
       s.n = l.n;
       s.k = l.k;
       s.m = m;
-      CaseResult r;
-      run_case(s, &r);
-      if (HasFatalFailure()) return;
-      expect_close(r);
+      if (!run_and_compare(s)) return;
     }
   }
 }
@@ -108,10 +99,7 @@ TEST(GpuModelLayers, OtherTypesOnALayer) {
         s.n = 4096;
         s.k = 4096;
         s.m = m;
-        CaseResult r;
-        run_case(s, &r);
-        if (HasFatalFailure()) return;
-        expect_close(r);
+        if (!run_and_compare(s)) return;
       }
     }
   }
@@ -123,10 +111,7 @@ TEST(GpuModelLayers, LargeM) {
   s.n = 4096;
   s.k = 4096;
   s.m = 4096;
-  CaseResult r;
-  run_case(s, &r);
-  if (HasFatalFailure()) return;
-  expect_close(r);
+  if (!run_and_compare(s)) return;
 }
 
 TEST(GpuGemm, StridedX) {
@@ -137,20 +122,8 @@ TEST(GpuGemm, StridedX) {
     s.n = 256;
     s.k = 1024;
     s.ldx_pad = 72;  // padding holds NaN: a kernel reading it would fail
-    CaseResult r;
-    run_case(s, &r);
-    if (HasFatalFailure()) return;
-    expect_close(r);
+    if (!run_and_compare(s)) return;
   }
-}
-
-// Runs one case and compares it with the reference; false after a fatal failure (stop the test).
-bool run_and_compare(const CaseSpec& s) {
-  CaseResult r;
-  run_case(s, &r);
-  if (::testing::Test::HasFatalFailure()) return false;
-  expect_close(r);
-  return true;
 }
 
 // Every compiled schedule, split-K forms included, must compute the same function.
@@ -211,10 +184,7 @@ TEST(GpuGemm, TailStagesAndUnevenSplits) {
       s.n = 128;
       s.k = 704;
       s.schedule = name.c_str();
-      CaseResult r;
-      run_case(s, &r);
-      if (HasFatalFailure()) return;
-      expect_close(r);
+      if (!run_and_compare(s)) return;
     }
   }
 }

@@ -161,10 +161,7 @@ TEST(SanitizerSubset, SmallCases) {
       s.group = 64;
       s.bias = true;
       s.schedule = sched;
-      CaseResult r;
-      run_case(s, &r);
-      if (HasFatalFailure()) return;
-      expect_close(r);
+      if (!run_and_compare(s)) return;
     }
   }
 }

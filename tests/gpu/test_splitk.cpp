@@ -56,10 +56,7 @@ TEST(GpuSplitK, OneZeroedWorkspaceServesMixedCalls) {
       s.schedule = c.schedule;
       s.workspace = ws.ptr;
       s.workspace_bytes = bytes;
-      CaseResult r;
-      run_case(s, &r);
-      if (HasFatalFailure()) return;
-      expect_close(r);
+      if (!run_and_compare(s)) return;
     }
   }
   std::vector<uint32_t> counters(kernels::kSplitKMaxTiles);
@@ -122,10 +119,7 @@ TEST(GpuSplitK, UnzeroedWorkspaceGivesNaNNotWrongSums) {
     EXPECT_EQ(nans, r.out.size()) << "call " << call << ": " << r.repro;
   }
   CUDA_OK(cudaMemset(ws.ptr, 0, bytes));
-  CaseResult r;
-  run_case(s, &r);
-  if (HasFatalFailure()) return;
-  expect_close(r);
+  if (!run_and_compare(s)) return;
 }
 
 }  // namespace

@@ -40,10 +40,7 @@ TEST(GpuTuningTable, LoadedTableDecidesAuto) {
   s.m = 3;
   s.n = 512;
   s.k = 1024;
-  CaseResult r;
-  run_case(s, &r);
-  if (HasFatalFailure()) return;
-  expect_close(r);
+  if (!run_and_compare(s)) return;
 
   ASSERT_TRUE(use_tuning_table("").ok());  // no table: the heuristic alone
   EXPECT_EQ(tuning_table_source(), "none");
