@@ -76,23 +76,14 @@ struct ConsumerScaledSums {
         s_hi[t] = g.s_hi;
         if (++g.tile_in_group == g.tiles_per_group) g.tile_in_group = 0;
       } else {
-        // Past the end of K: zero weights against TMA's zero-filled X slab (the MMAs are issued
-        // regardless: a data-dependent branch around wgmma serializes them), and a zero scale,
-        // since this tile's shared-memory scale slot holds no loaded group.
-#pragma unroll
-        for (int j = 0; j < 4; ++j)
-#pragma unroll
-          for (int q = 0; q < 4; ++q) a[t][j][q] = 0;
+        // Past the end of K: zero weights, and a zero scale, since this tile's shared-memory
+        // scale slot holds no loaded group.
+        Common::zero_tile(a[t]);
         s_lo[t] = s_hi[t] = 0.0f;
       }
     }
     const uint64_t x_desc = smem_desc_k_major_sw128(ptx::smem_u32(s + Cfg::kXOffset));
-#pragma unroll
-    for (int t = 0; t < kStageTiles; ++t)
-#pragma unroll
-      for (int j = 0; j < 4; ++j)
-#pragma unroll
-        for (int q = 0; q < 4; ++q) ptx::fence_operand(a[t][j][q]);
+    Common::fence_fragments(a);
     ptx::wgmma_fence();
 #pragma unroll
     for (int t = 0; t < kStageTiles; ++t)

@@ -75,12 +75,7 @@ struct ConsumerScaledWeights {
         }
         convert_tile(s, consumer, tc, t, gc, a[t]);
       } else {
-        // Past the end of K: zero weights against the zero-filled X slab, so every stage issues
-        // the same MMAs (a data-dependent branch around wgmma makes ptxas serialize them).
-#pragma unroll
-        for (int j = 0; j < 4; ++j)
-#pragma unroll
-          for (int q = 0; q < 4; ++q) a[t][j][q] = 0;
+        Common::zero_tile(a[t]);  // past the end of K
       }
     }
   }
@@ -104,12 +99,7 @@ struct ConsumerScaledWeights {
     const uint64_t x_desc = smem_desc_k_major_sw128(ptx::smem_u32(s + Cfg::kXOffset));
 #pragma unroll
     for (int v = 0; v < Cfg::kBlkM / 2; ++v) ptx::fence_operand(acc[v]);
-#pragma unroll
-    for (int t = 0; t < kStageTiles; ++t)
-#pragma unroll
-      for (int j = 0; j < 4; ++j)
-#pragma unroll
-        for (int q = 0; q < 4; ++q) ptx::fence_operand(a[t][j][q]);
+    Common::fence_fragments(a);
     ptx::wgmma_fence();
 #pragma unroll
     for (int t = 0; t < kStageTiles; ++t) {

@@ -91,6 +91,25 @@ struct MainloopCommon {
     }
   }
 
+  // A tile past the end of K: zero weights against TMA's zero-filled X slab, so every stage
+  // issues the same MMAs (a data-dependent branch around wgmma makes ptxas serialize them).
+  __device__ static void zero_tile(uint32_t (&a)[layout::kStepsPerTile][4]) {
+#pragma unroll
+    for (int j = 0; j < layout::kStepsPerTile; ++j)
+#pragma unroll
+      for (int q = 0; q < 4; ++q) a[j][q] = 0;
+  }
+
+  // Orders a stage's converted A fragments before the wgmma that read them from registers.
+  __device__ static void fence_fragments(AFragments& a) {
+#pragma unroll
+    for (int t = 0; t < kStageTiles; ++t)
+#pragma unroll
+      for (int j = 0; j < layout::kStepsPerTile; ++j)
+#pragma unroll
+        for (int q = 0; q < 4; ++q) ptx::fence_operand(a[t][j][q]);
+  }
+
   // Descriptor offset of k16 step j of slab t from the stage's first X slab: the start address
   // field counts 16-byte units and does not overflow inside shared memory, so the stage's
   // descriptor is built once and stepped by a constant (not rebuilt per MMA).
