@@ -82,14 +82,14 @@ struct ConsumerScaledSums {
         s_lo[t] = s_hi[t] = 0.0f;
       }
     }
-    const uint64_t x_desc = smem_desc_k_major_sw128(ptx::smem_u32(s + Cfg::kXOffset));
+    const SmemDescSw128 x_desc(ptx::smem_u32(s + Cfg::kXOffset));
     Common::fence_fragments(a);
     ptx::wgmma_fence();
 #pragma unroll
     for (int t = 0; t < kStageTiles; ++t)
 #pragma unroll
       for (int j = 0; j < 4; ++j)
-        wgmma_rs<Cfg::kAct, Cfg::kBlkM>(a[t][j], x_desc + Common::x_desc_step(t, j), part[t], /*accumulate=*/j > 0);
+        wgmma_rs<Cfg::kAct, Cfg::kBlkM>(a[t][j], x_desc.at(Common::x_offset(t, j)), part[t], /*accumulate=*/j > 0);
     ptx::wgmma_commit();
     ptx::wgmma_wait<0>();
 #pragma unroll

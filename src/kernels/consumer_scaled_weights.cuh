@@ -96,7 +96,7 @@ struct ConsumerScaledWeights {
     else
       convert_stage<false>(p, s, consumer, tc, r, gc, a);
 
-    const uint64_t x_desc = smem_desc_k_major_sw128(ptx::smem_u32(s + Cfg::kXOffset));
+    const SmemDescSw128 x_desc(ptx::smem_u32(s + Cfg::kXOffset));
 #pragma unroll
     for (int v = 0; v < Cfg::kBlkM / 2; ++v) ptx::fence_operand(acc[v]);
     Common::fence_fragments(a);
@@ -105,7 +105,7 @@ struct ConsumerScaledWeights {
     for (int t = 0; t < kStageTiles; ++t) {
 #pragma unroll
       for (int j = 0; j < 4; ++j) {
-        wgmma_rs<Cfg::kAct, Cfg::kBlkM>(a[t][j], x_desc + Common::x_desc_step(t, j), acc);
+        wgmma_rs<Cfg::kAct, Cfg::kBlkM>(a[t][j], x_desc.at(Common::x_offset(t, j)), acc);
       }
     }
     ptx::wgmma_commit();

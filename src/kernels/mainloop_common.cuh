@@ -110,12 +110,9 @@ struct MainloopCommon {
         for (int q = 0; q < 4; ++q) ptx::fence_operand(a[t][j][q]);
   }
 
-  // Descriptor offset of k16 step j of slab t from the stage's first X slab: the start address
-  // field counts 16-byte units and does not overflow inside shared memory, so the stage's
-  // descriptor is built once and stepped by a constant (not rebuilt per MMA).
-  __device__ static constexpr uint64_t x_desc_step(int t, int j) {
-    return uint64_t(t * Cfg::kXSlabBytes + j * 32) >> 4;
-  }
+  // Byte offset of k16 step j of slab t from the stage's first X slab: the stage's descriptor is
+  // built once and stepped by this constant (SmemDescSw128::at), not rebuilt per MMA.
+  __device__ static constexpr uint32_t x_offset(int t, int j) { return uint32_t(t * Cfg::kXSlabBytes + j * 32); }
 };
 
 }  // namespace mixgemm::kernels

@@ -84,9 +84,9 @@ __global__ void __launch_bounds__(256, 1) wgmma_rate_kernel(long long* cycles, f
     ptx::wgmma_fence();
 #pragma unroll
     for (int j = 0; j < 4; ++j) {
-      const uint64_t db = mk::smem_desc_k_major_sw128(b_addr + j * 32);
+      const uint64_t db = mk::SmemDescSw128(b_addr).at(j * 32);
       if constexpr (SS) {
-        ss_impl<typename SsAtom<N>::type>(mk::smem_desc_k_major_sw128(a_addr + j * 32), db, acc,
+        ss_impl<typename SsAtom<N>::type>(mk::SmemDescSw128(a_addr).at(j * 32), db, acc,
                                           std::make_index_sequence<N / 2>{});
       } else {
         mk::wgmma_rs<mixgemm::ActType::bf16, N>(a, db, acc);
