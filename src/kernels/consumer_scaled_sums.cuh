@@ -41,16 +41,10 @@ struct ConsumerScaledSums {
   };
   __device__ static TileGroup load_tile_group(const uint8_t* s, int consumer, const ThreadCoords& tc, int group_row) {
     TileGroup g;
-    const uint16_t* sc = reinterpret_cast<const uint16_t*>(s + Cfg::kSOffset + consumer * Cfg::kGroupBytes);
-    g.s_lo = act_to_float<Cfg::kAct>(sc[group_row * 64 + tc.row_lo]);
-    g.s_hi = act_to_float<Cfg::kAct>(sc[group_row * 64 + tc.row_lo + 8]);
-    if constexpr (Cfg::kHasZero) {
-      const uint16_t* zp = reinterpret_cast<const uint16_t*>(s + Cfg::kZOffset + consumer * Cfg::kGroupBytes);
-      g.o_lo = Converter::offset_from_zero(zp[group_row * 64 + tc.row_lo]);
-      g.o_hi = Converter::offset_from_zero(zp[group_row * 64 + tc.row_lo + 8]);
-    } else {
-      g.o_lo = g.o_hi = Converter::symmetric_offset(Cfg::kZeroBias);
-    }
+    g.s_lo = act_to_float<Cfg::kAct>(Common::group_scale(s, consumer, group_row, tc.row_lo));
+    g.s_hi = act_to_float<Cfg::kAct>(Common::group_scale(s, consumer, group_row, tc.row_lo + 8));
+    g.o_lo = Common::group_offset(s, consumer, group_row, tc.row_lo);
+    g.o_hi = Common::group_offset(s, consumer, group_row, tc.row_lo + 8);
     return g;
   }
 

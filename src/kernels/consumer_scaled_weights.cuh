@@ -35,20 +35,14 @@ struct ConsumerScaledWeights {
                                     int group_row, GroupCache& gc) {
     // Group rows of steps 0-1 and 2-3 (they differ only at group size 32).
     const int row_b = p.group_size == 32 ? group_row + 1 : group_row;
-    const uint16_t* sc = reinterpret_cast<const uint16_t*>(s + Cfg::kSOffset + consumer * Cfg::kGroupBytes);
-    gc.s_lo[0] = broadcast2(sc[group_row * 64 + tc.row_lo]);
-    gc.s_hi[0] = broadcast2(sc[group_row * 64 + tc.row_lo + 8]);
-    gc.s_lo[1] = broadcast2(sc[row_b * 64 + tc.row_lo]);
-    gc.s_hi[1] = broadcast2(sc[row_b * 64 + tc.row_lo + 8]);
-    if constexpr (Cfg::kHasZero) {
-      const uint16_t* zp = reinterpret_cast<const uint16_t*>(s + Cfg::kZOffset + consumer * Cfg::kGroupBytes);
-      gc.o_lo[0] = Converter::offset_from_zero(zp[group_row * 64 + tc.row_lo]);
-      gc.o_hi[0] = Converter::offset_from_zero(zp[group_row * 64 + tc.row_lo + 8]);
-      gc.o_lo[1] = Converter::offset_from_zero(zp[row_b * 64 + tc.row_lo]);
-      gc.o_hi[1] = Converter::offset_from_zero(zp[row_b * 64 + tc.row_lo + 8]);
-    } else {
-      gc.o_lo[0] = gc.o_hi[0] = gc.o_lo[1] = gc.o_hi[1] = Converter::symmetric_offset(Cfg::kZeroBias);
-    }
+    gc.s_lo[0] = broadcast2(Common::group_scale(s, consumer, group_row, tc.row_lo));
+    gc.s_hi[0] = broadcast2(Common::group_scale(s, consumer, group_row, tc.row_lo + 8));
+    gc.s_lo[1] = broadcast2(Common::group_scale(s, consumer, row_b, tc.row_lo));
+    gc.s_hi[1] = broadcast2(Common::group_scale(s, consumer, row_b, tc.row_lo + 8));
+    gc.o_lo[0] = Common::group_offset(s, consumer, group_row, tc.row_lo);
+    gc.o_hi[0] = Common::group_offset(s, consumer, group_row, tc.row_lo + 8);
+    gc.o_lo[1] = Common::group_offset(s, consumer, row_b, tc.row_lo);
+    gc.o_hi[1] = Common::group_offset(s, consumer, row_b, tc.row_lo + 8);
   }
 
   // Loads and up-converts one prepacked tile (4 k16 steps) of this thread's fragment.

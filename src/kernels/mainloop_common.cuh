@@ -67,6 +67,22 @@ struct MainloopCommon {
     return r;
   }
 
+  // The group parameters of weight row `row` (0-63 of the consumer's tile) in row `group_row` of
+  // a stage's group parameters: the 16-bit scale, and the offset the converter subtracts from
+  // (magic + q) — from the zero point where the type has one, else the type's fixed bias.
+  __device__ static uint16_t group_scale(const uint8_t* s, int consumer, int group_row, int row) {
+    const uint16_t* sc = reinterpret_cast<const uint16_t*>(s + Cfg::kSOffset + consumer * Cfg::kGroupBytes);
+    return sc[group_row * layout::kTileN + row];
+  }
+  __device__ static Offset group_offset(const uint8_t* s, int consumer, int group_row, int row) {
+    if constexpr (Cfg::kHasZero) {
+      const uint16_t* zp = reinterpret_cast<const uint16_t*>(s + Cfg::kZOffset + consumer * Cfg::kGroupBytes);
+      return Converter::offset_from_zero(zp[group_row * layout::kTileN + row]);
+    } else {
+      return Converter::symmetric_offset(Cfg::kZeroBias);
+    }
+  }
+
   // This thread's packed weights of one tile in shared memory (16 bytes per plane: one
   // conflict-free LDS.128 each), handed to convert_step(j, word) for each k16 step j: one 32-bit
   // word of nibbles (4-bit) or two words of bytes (8-bit).
