@@ -150,7 +150,9 @@ std::string select_schedule_with_table(const TuningTable& table, const WeightDes
 // Replaces the table "auto" uses in this process: a file path, "" for no table (heuristic only),
 // or null to return to the default (MIXGEMM_TUNING_TABLE, then the built-in tables).
 Status use_tuning_table(const char* path);
-// Where the current device's table comes from: "file:<path>", "builtin:<device>" or "none".
+// Where the current device's table comes from: "file:<path>", "builtin:<file>" or "none". A GPU
+// model without a built-in table of its own takes one of another model with the same SM count:
+// "builtin:<file> (measured on <model>; none for <this model>)".
 std::string tuning_table_source();
 
 // Programmatic dependent launch (PDL) on mixgemm's launches: on by default; the environment

@@ -209,14 +209,31 @@ std::shared_ptr<const LoadedTable> table_for(Registry& r, const DeviceInfo& dev)
       r.builtins.push_back(std::move(lt));
     }
   }
-  for (const auto& t : r.builtins)
-    if (t->device == dev.name && t->sm_count == dev.sm_count) return t;
-  return nullptr;
+  std::vector<TableDevice> devices;
+  devices.reserve(r.builtins.size());
+  for (const auto& t : r.builtins) devices.push_back({t->source, t->device, t->sm_count});
+  bool exact = false;
+  const int i = pick_builtin_table(devices, dev.name, dev.sm_count, &exact);
+  return i < 0 ? nullptr : r.builtins[size_t(i)];
 }
 
 double log_ratio(int64_t a, int64_t b) { return std::fabs(std::log(double(a) / double(b))); }
 
 }  // namespace
+
+int pick_builtin_table(const std::vector<TableDevice>& tables, const std::string& device, int sm_count, bool* exact) {
+  int kin = -1;
+  for (size_t i = 0; i < tables.size(); ++i) {
+    if (tables[i].sm_count != sm_count) continue;
+    if (tables[i].device == device) {
+      *exact = true;
+      return int(i);
+    }
+    if (kin < 0 || tables[i].file < tables[size_t(kin)].file) kin = int(i);
+  }
+  *exact = false;
+  return kin;
+}
 
 bool lookup_tuned(const std::vector<TunedEntry>& entries, const WeightDesc& w, int64_t m, int sm_count,
                   Schedule* out) {
@@ -367,7 +384,11 @@ std::string tuning_table_source() {
   detail::Registry& r = detail::registry();
   std::lock_guard<std::mutex> lock(r.mutex);
   const auto t = detail::table_for(r, dev);
-  return t ? t->source : "none";
+  if (!t) return "none";
+  // A built-in table of another model with the same SM count stands in: say so.
+  if (t->source.rfind("builtin:", 0) == 0 && t->device != dev.name)
+    return t->source + " (measured on " + t->device + "; none for " + dev.name + ")";
+  return t->source;
 }
 
 }  // namespace mixgemm

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "host/device_info.h"
@@ -35,6 +36,17 @@ bool tuned_schedule(const WeightDesc& w, int64_t m, const DeviceInfo& dev, Sched
 // change schedule at these M (and where the heuristic's rules change), which bounds the scan
 // of workspace_bytes().
 std::vector<int64_t> tuned_ms(const DeviceInfo& dev);
+
+// Which built-in table serves a GPU, given the (device name, SM count) of each table: the one
+// measured on this model; else, a table of another model with the same SM count, the first by
+// file name (the same SMs and wave arithmetic, another memory: on the H200's tuning rows the
+// H100 table chose within 3 % of the fastest at 105 of 112 points, the heuristic alone at 89);
+// else none (-1). *exact tells the two apart. `files` orders the candidates.
+struct TableDevice {
+  std::string file, device;
+  int sm_count;
+};
+int pick_builtin_table(const std::vector<TableDevice>& tables, const std::string& device, int sm_count, bool* exact);
 
 // A table's points bound to schedules (names parsed once), for the lookup.
 struct TunedEntry {
