@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Everything a release needs from one device call (about 4 minutes on an H100): the whole GPU
+# Everything a release needs from one device call (about 4 minutes on an H100 or H200): the whole GPU
 # check (scripts/gpu_check.sh), the README's main job (scripts/bench.sh: default sweep and decode
 # stacks, "auto" from the built-in selection table), and --all-schedules on layer shapes the
 # table was not tuned on. Everything lands in OUTDIR.
-# Usage: scripts/full_device_run.sh OUTDIR [STEM]
+# Usage: scripts/full_device_run.sh OUTDIR [STEM]   (STEM: default the GPU's name, e.g. NVIDIA_H200)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 O=$1
-STEM=${2:-H100}
+STEM=${2:-$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 | tr ' ' '_')}
+STEM=${STEM:-gpu}
 mkdir -p "$O"
 export MIXGEMM_NO_INSTALL=1 BUILD_DIR=build-gpu
 STEP_TIMEOUT=200 scripts/gpu_check.sh "$O/check" > "$O/check.log" 2>&1
