@@ -181,18 +181,21 @@ TEST(Schedules, PersistentPlan) {
   EXPECT_EQ(p.ctas, 192);
 }
 
-// "_dpsk" from the heuristic: 1-4 waves with the last at most half full.
+// "_dpsk" from the heuristic: 1-5 waves with the last at most half full.
 TEST(Schedules, LastWaveSplitRule) {
   // 3584 x 18944, 256-token tiles: 148 tiles, 16 in the last wave: 4 splits fit one wave.
   EXPECT_EQ(last_wave_split_for(desc(18944, 3584), 256, 256, 1, kH100Sms), 4);
   // 4096 x 6144 at M = 1024: 192 tiles, 60 in the last wave: 2 (4 would not fit one wave).
   EXPECT_EQ(last_wave_split_for(desc(6144, 4096), 1024, 256, 1, kH100Sms), 2);
+  // 3584 x 18944 at M = 1024: 592 tiles, 4.48 waves, 64 in the last: 2.
+  EXPECT_EQ(last_wave_split_for(desc(18944, 3584), 1024, 256, 1, kH100Sms), 2);
   // A last wave over half full (8192 x 8192, M = 1024: 256 tiles, 124 last): none.
   EXPECT_EQ(last_wave_split_for(desc(8192, 8192), 1024, 256, 1, kH100Sms), 0);
-  // One partial wave, four or more waves, whole waves: none (split_for's rules apply there).
+  // One partial wave, five or more waves, whole waves: none (split_for's rules apply there).
   EXPECT_EQ(last_wave_split_for(desc(8192, 8192), 256, 256, 1, kH100Sms), 0);      // 64 tiles
   EXPECT_EQ(last_wave_split_for(desc(57344, 8192), 4096, 256, 1, kH100Sms), 0);    // 7168 tiles
   EXPECT_EQ(last_wave_split_for(desc(33792, 4096), 256, 256, 1, kH100Sms), 0);     // 264 tiles
+  EXPECT_EQ(last_wave_split_for(desc(18944, 3584), 1280, 256, 1, kH100Sms), 0);    // 740: 5.6 waves
   // Small tiles and two CTAs per SM have no "_dpsk" form; shallow K keeps >= 8 K tiles a split.
   EXPECT_EQ(last_wave_split_for(desc(18944, 3584), 32, 32, 1, kH100Sms), 0);
   EXPECT_EQ(last_wave_split_for(desc(18944, 3584), 64, 64, 2, kH100Sms), 0);
