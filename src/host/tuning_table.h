@@ -41,7 +41,7 @@ std::vector<int64_t> tuned_ms(const DeviceInfo& dev);
 // measured on this model; else, a table of another model with the same SM count, the first by
 // file name (the same SMs and wave arithmetic, another memory: on the H200's tuning rows the
 // H100 table chose within 3 % of the fastest at 105 of 112 points, the heuristic alone at 89);
-// else none (-1). *exact tells the two apart. `files` orders the candidates.
+// else none (-1). *exact tells the two apart.
 struct TableDevice {
   std::string file, device;
   int sm_count;
