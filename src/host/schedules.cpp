@@ -130,8 +130,8 @@ int last_wave_split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_
   // with 1-4 waves and a last wave at most half full, this split was within 1.8 % of the best of
   // {unsplit, _dpsk2, _dpsk4} at all 39 such points of 64-256-token tiles, where unsplit was up
   // to 49.5 % slower (3584x18944 M = 256: 70.5 against 87.8 µs). Between 4 and 5 waves the one
-  // measured shape (3584x18944 M = 1024, 4.48 waves) took 2 splits 1.028-1.038x faster than the
-  // best unsplit grid in all three runs (H100 twice, H200). Fuller last waves, or more waves
+  // measured shape (3584x18944 M = 1024, 4.48 waves) took 2 splits 1.025-1.038x faster than the
+  // best unsplit grid in all four runs (H100 three times, H200). Fuller last waves, or more waves
   // (where the last is a small part of the time and power-bound runs vary by several %: 0.93-
   // 1.05x at 13-54 waves), gain nothing dependable.
   if (blk_m < kLastWaveSplitMinBlockM || ctas_per_sm != 1 || sm_count <= 0) return 0;
