@@ -145,6 +145,7 @@ struct Registry {
   std::shared_ptr<const LoadedTable> env;
   bool builtins_read = false;
   std::vector<std::shared_ptr<const LoadedTable>> builtins;
+  std::vector<TableDevice> builtin_devices;  // builtins[i]'s file, device and SM count
 };
 
 Registry& registry() {
@@ -206,14 +207,12 @@ std::shared_ptr<const LoadedTable> table_for(Registry& r, const DeviceInfo& dev)
       lt->device = t.device;
       lt->sm_count = t.sm_count;
       lt->entries = bind(t);
+      r.builtin_devices.push_back({lt->source, lt->device, lt->sm_count});
       r.builtins.push_back(std::move(lt));
     }
   }
-  std::vector<TableDevice> devices;
-  devices.reserve(r.builtins.size());
-  for (const auto& t : r.builtins) devices.push_back({t->source, t->device, t->sm_count});
   bool exact = false;
-  const int i = pick_builtin_table(devices, dev.name, dev.sm_count, &exact);
+  const int i = pick_builtin_table(r.builtin_devices, dev.name, dev.sm_count, &exact);
   return i < 0 ? nullptr : r.builtins[size_t(i)];
 }
 
