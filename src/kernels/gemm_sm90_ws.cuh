@@ -86,7 +86,7 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
 
   if (threadIdx.x == 0) {
     for (int s = 0; s < Cfg::kStages; ++s) {
-      ptx::mbarrier_init(&full_bar[s], 1);
+      ptx::mbarrier_init(&full_bar[s], Mainloop::kCopyRoles);
       ptx::mbarrier_init(&empty_bar[s], Cfg::kConsumers * 128);
     }
     ptx::fence_barrier_init();
@@ -95,7 +95,8 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
 
   if (warpgroup == 0) {
     ptx::setmaxnreg_dec<Cfg::kProducerRegs>();
-    if (threadIdx.x == 0) Mainloop::produce(p, pipe, first);
+    if (Mainloop::kCopyRoles == 1 ? threadIdx.x == 0 : threadIdx.x % 32 == 0 && threadIdx.x / 32 < Mainloop::kCopyRoles)
+      Mainloop::produce(p, pipe, first, threadIdx.x / 32);  // lane 0 of each copy role's warp
   } else {
     ptx::setmaxnreg_inc<Cfg::kConsumerRegs>();
     // Wait for the previous kernel here, before the mainloop: the consumers have nothing to do

@@ -13,7 +13,7 @@
 namespace mixgemm::kernels {
 
 struct StagePipeline {
-  uint64_t* full;   // producer -> consumers: stage data landed (1 arrival + transaction bytes)
+  uint64_t* full;   // producer -> consumers: stage data landed (an arrival per copy role + bytes)
   uint64_t* empty;  // consumers -> producer: stage consumed (one arrival per consumer thread)
   uint8_t* smem;    // kStages x kStageBytes, 1024-byte aligned
 };

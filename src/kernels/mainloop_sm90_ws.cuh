@@ -25,8 +25,9 @@ struct MainloopSm90 {
   // broadcasts); at 64 it measured 0.93x (its per-stage MMA drain; docs/perf-notes.md v8b, v8c).
   static constexpr bool kScaleSums = Cfg::kBlkM <= 32;
 
-  __device__ static void produce(const GemmParams& p, const Pipeline& pipe, const CtaWork& first) {
-    ProducerSm90<Cfg>::produce(p, pipe, first);
+  static constexpr int kCopyRoles = ProducerSm90<Cfg>::kCopyRoles;
+  __device__ static void produce(const GemmParams& p, const Pipeline& pipe, const CtaWork& first, int role) {
+    ProducerSm90<Cfg>::produce(p, pipe, first, role);
   }
 
   // One tile's K range [k_begin, k_end) of 64-deep tiles; its first stage is pipeline iteration

@@ -1,7 +1,13 @@
-// Producer of the sm_90 mainloop (one thread of warpgroup 0): per stage it bulk-copies each
-// consumer's prepacked weight tiles (contiguous along K: 2 or 4 KB per tile), the scales / zero
-// points of the groups the stage touches, and the TMA boxes of X (BlkM rows x 64, 128-byte
-// swizzle), completing on the stage's "full" mbarrier.
+// Producer of the sm_90 mainloop: per stage it bulk-copies each consumer's prepacked weight
+// tiles (contiguous along K: 2 or 4 KB per tile), the scales / zero points of the groups the
+// stage touches, and the TMA boxes of X (BlkM rows x 64, 128-byte swizzle), completing on the
+// stage's "full" mbarrier. One thread issues them all at one CTA per SM; at two, kCopyRoles
+// threads share them, lane 0 of the producer warpgroup's first warps: one for X, one per
+// consumer for its weights and group parameters. Each of those warps sits on its own warp
+// scheduler of the SM, beside one warp of each consumer warpgroup, and a warpgroup's wgmma waits
+// for its slowest warp: one thread put all of the producer's ~150 instructions per stage on one
+// scheduler (split: 1.02-1.10x on most two-CTA decode points; 0.90-1.0x at one CTA per SM,
+// hence not there; docs/perf-notes.md v13c).
 #pragma once
 
 #include <cstdint>
@@ -15,49 +21,75 @@ template <class Cfg>
 struct ProducerSm90 {
   using Common = MainloopCommon<Cfg>;
   static constexpr int kStages = Cfg::kStages, kStageTiles = Cfg::kStageTiles;
+  // Copy roles (two CTAs per SM): 0 issues X, 1 + c consumer c's weights and group parameters.
+  // Each arrives once per stage on "full" with the bytes of its own copies (arrive.expect_tx
+  // before it issues them, so a copy never completes ahead of its expectation); "full" counts
+  // kCopyRoles arrivals. One role: the one thread issues everything, with one arrival.
+  static constexpr int kCopyRoles = Cfg::kCtasPerSm == 2 ? 1 + Cfg::kConsumers : 1;
 
   __device__ static uint32_t stage_tx_bytes(const StageRange& r, int active) {
-    return kStageTiles * Cfg::kXSlabBytes +
-           active * (r.tiles * Cfg::kWTileBytes + r.group_rows * Cfg::kGroupRowBytes * (Cfg::kHasZero ? 2 : 1));
+    return kStageTiles * Cfg::kXSlabBytes + active * weight_tx_bytes(r);
   }
 
-  // Weights and group parameters of one stage: one bulk copy each per consumer (the prepacked
+  __device__ static uint32_t weight_tx_bytes(const StageRange& r) {
+    return r.tiles * Cfg::kWTileBytes + r.group_rows * Cfg::kGroupRowBytes * (Cfg::kHasZero ? 2 : 1);
+  }
+
+  // Consumer c's weights and group parameters of one stage: one bulk copy each (the prepacked
   // tiles of a 64-row block are contiguous along K, and so are its groups).
-  __device__ static void issue_weight_copies(const GemmParams& p, const StagePipeline& pipe, int stage, int nb0,
-                                             int active, const StageRange& r, uint64_t policy) {
+  __device__ static void issue_weight_copies(const GemmParams& p, const StagePipeline& pipe, int stage, int nb0, int c,
+                                             const StageRange& r, uint64_t policy) {
     uint8_t* s = pipe.smem + stage * Cfg::kStageBytes;
     const int64_t k_tiles = p.k / Cfg::kBlkK;
-    for (int c = 0; c < active; ++c) {
-      const uint8_t* src = p.weights + ((nb0 + c) * k_tiles + r.kt0) * int64_t(Cfg::kWTileBytes);
-      ptx::bulk_copy_g2s(s + Cfg::kWOffset + c * Cfg::kWBytes, src, r.tiles * Cfg::kWTileBytes, &pipe.full[stage],
-                         policy);
-      const int64_t idx = layout::group_param_index(p.groups, r.group_first, int64_t(nb0 + c) * layout::kTileN);
-      const uint32_t bytes = r.group_rows * Cfg::kGroupRowBytes;
-      ptx::bulk_copy_g2s(s + Cfg::kSOffset + c * Cfg::kGroupBytes, p.scales + idx, bytes, &pipe.full[stage], policy);
-      if constexpr (Cfg::kHasZero) {
-        ptx::bulk_copy_g2s(s + Cfg::kZOffset + c * Cfg::kGroupBytes, p.zeros + idx, bytes, &pipe.full[stage], policy);
-      }
+    const uint8_t* src = p.weights + ((nb0 + c) * k_tiles + r.kt0) * int64_t(Cfg::kWTileBytes);
+    ptx::bulk_copy_g2s(s + Cfg::kWOffset + c * Cfg::kWBytes, src, r.tiles * Cfg::kWTileBytes, &pipe.full[stage],
+                       policy);
+    const int64_t idx = layout::group_param_index(p.groups, r.group_first, int64_t(nb0 + c) * layout::kTileN);
+    const uint32_t bytes = r.group_rows * Cfg::kGroupRowBytes;
+    ptx::bulk_copy_g2s(s + Cfg::kSOffset + c * Cfg::kGroupBytes, p.scales + idx, bytes, &pipe.full[stage], policy);
+    if constexpr (Cfg::kHasZero) {
+      ptx::bulk_copy_g2s(s + Cfg::kZOffset + c * Cfg::kGroupBytes, p.zeros + idx, bytes, &pipe.full[stage], policy);
     }
   }
 
-  __device__ static void issue_x_copies(const GemmParams& p, const StagePipeline& pipe, int stage, int m0,
-                                        const StageRange& r, uint64_t policy) {
+  // One role's part of pipeline iteration `it` of a tile's K range: its expectation and arrival
+  // on "full", then its copies (none for a consumer without weight rows in this tile: it only
+  // arrives). The X role needs only the stage's tiles, not its groups.
+  __device__ static void issue_role(const GemmParams& p, const StagePipeline& pipe, int role, int stage, int nb0,
+                                    int active, int m0, const CtaWork& w, int it, uint64_t policy) {
+    if (role == 0) {
+      ptx::mbarrier_arrive_expect_tx(&pipe.full[stage], kStageTiles * Cfg::kXSlabBytes);
+      const int kt0 = w.k_begin + it * kStageTiles;  // the X slabs do not depend on the groups
+      issue_x_copies(p, pipe, stage, m0, kt0, min(kStageTiles, w.k_end - kt0), policy);
+    } else if (role - 1 < active) {
+      const StageRange r = Common::stage_range(p, w.k_begin, w.k_end, it);
+      ptx::mbarrier_arrive_expect_tx(&pipe.full[stage], weight_tx_bytes(r));
+      issue_weight_copies(p, pipe, stage, nb0, role - 1, r, policy);
+    } else {
+      ptx::mbarrier_arrive(&pipe.full[stage]);
+    }
+  }
+
+  // X slabs of the stage's tiles kt0 .. kt0 + tiles - 1.
+  __device__ static void issue_x_copies(const GemmParams& p, const StagePipeline& pipe, int stage, int m0, int kt0,
+                                        int tiles, uint64_t policy) {
     uint8_t* s = pipe.smem + stage * Cfg::kStageBytes + Cfg::kXOffset;
     // Every slab is loaded; past the end of the split's K range the box starts at column K, so
     // TMA fills it with zeros (it meets zeroed weights in the consumers).
     for (int t = 0; t < kStageTiles; ++t) {
-      const int k_col = t < r.tiles ? (r.kt0 + t) * Cfg::kBlkK : int(p.k);
+      const int k_col = t < tiles ? (kt0 + t) * Cfg::kBlkK : int(p.k);
       ptx::tma_load_2d(s + t * Cfg::kXSlabBytes, &p.x_map, &pipe.full[stage], k_col, m0, policy);
     }
   }
 
-  // One tile's stages, pipeline iterations slot0 .. slot0 + iters - 1 (numbered across the CTA's
-  // tiles: the stage ring and its mbarrier phases carry on from one tile to the next). The first
-  // tile of a CTA (slot0 == 0) requests its first stages' weights before waiting on the previous
-  // kernel in the stream (programmatic dependent launch): they do not depend on it, so the
-  // weight stream starts while that kernel drains; X is written by it and waits.
-  __device__ static void produce_tile(const GemmParams& p, const StagePipeline& pipe, const CtaWork& w, int slot0,
-                                      uint64_t policy_w, uint64_t policy_x) {
+  // One tile's stages issued by one thread, pipeline iterations slot0 .. slot0 + iters - 1
+  // (numbered across the CTA's tiles: the stage ring and its mbarrier phases carry on from one
+  // tile to the next). The first tile of a CTA (slot0 == 0) requests its first stages' weights
+  // before waiting on the previous kernel in the stream (programmatic dependent launch): they do
+  // not depend on it, so the weight stream starts while that kernel drains; X is written by it
+  // and waits.
+  __device__ static void produce_tile_one_thread(const GemmParams& p, const StagePipeline& pipe, const CtaWork& w,
+                                                 int slot0, uint64_t policy_w, uint64_t policy_x) {
     const int nb0 = w.n_tile * Cfg::kConsumers;  // first 64-row weight block
     const int active = min(Cfg::kConsumers, int(p.n / layout::kTileN) - nb0);
     const int m0 = w.m_tile * Cfg::kBlkM;
@@ -68,11 +100,13 @@ struct ProducerSm90 {
       for (; it < prologue; ++it) {
         const StageRange r = Common::stage_range(p, w.k_begin, w.k_end, it);
         ptx::mbarrier_arrive_expect_tx(&pipe.full[it], stage_tx_bytes(r, active));
-        issue_weight_copies(p, pipe, it, nb0, active, r, policy_w);
+        for (int c = 0; c < active; ++c) issue_weight_copies(p, pipe, it, nb0, c, r, policy_w);
       }
       ptx::grid_dependency_wait();
-      for (int i = 0; i < prologue; ++i)
-        issue_x_copies(p, pipe, i, m0, Common::stage_range(p, w.k_begin, w.k_end, i), policy_x);
+      for (int i = 0; i < prologue; ++i) {
+        const StageRange r = Common::stage_range(p, w.k_begin, w.k_end, i);
+        issue_x_copies(p, pipe, i, m0, r.kt0, r.tiles, policy_x);
+      }
     }
     for (; it < iters; ++it) {
       const int slot = slot0 + it;
@@ -81,28 +115,66 @@ struct ProducerSm90 {
       ptx::mbarrier_wait(&pipe.empty[stage], ((slot / kStages) - 1) & 1);
       const StageRange r = Common::stage_range(p, w.k_begin, w.k_end, it);
       ptx::mbarrier_arrive_expect_tx(&pipe.full[stage], stage_tx_bytes(r, active));
-      issue_weight_copies(p, pipe, stage, nb0, active, r, policy_w);
-      issue_x_copies(p, pipe, stage, m0, r, policy_x);
+      for (int c = 0; c < active; ++c) issue_weight_copies(p, pipe, stage, nb0, c, r, policy_w);
+      issue_x_copies(p, pipe, stage, m0, r.kt0, r.tiles, policy_x);
     }
   }
 
-  // Runs on one thread: every item of the CTA (tile_scheduler.cuh), in the consumers' order;
-  // `first` = item blockIdx.x, computed before the register split, the only one where CTAs do
-  // not loop. In a persistent grid it runs ahead into the next tile while the consumers store
-  // the last one.
-  __device__ static void produce(const GemmParams& p, const StagePipeline& pipe, const CtaWork& first) {
-    const uint64_t policy_w = ptx::policy_evict_first();
-    const uint64_t policy_x = ptx::policy_evict_last();
-    ptx::prefetch_tensor_map(&p.x_map);
-    if constexpr (Cfg::kLoopsOverItems) {
-      int slot0 = 0;
-      for (int item = ptx::cta_index(); item < p.work_items; item += int(gridDim.x)) {
-        const CtaWork w = work_item(p, item);
-        produce_tile(p, pipe, w, slot0, policy_w, policy_x);
-        slot0 += (w.k_end - w.k_begin + kStageTiles - 1) / kStageTiles;
+  // One role's part of one tile's stages, pipeline iterations slot0 .. slot0 + iters - 1
+  // (numbered across the CTA's tiles: the stage ring and its mbarrier phases carry on from one
+  // tile to the next). The first tile of a CTA (slot0 == 0) requests its first stages' weights
+  // before waiting on the previous kernel in the stream (programmatic dependent launch): they do
+  // not depend on it, so the weight stream starts while that kernel drains; X is written by it,
+  // so the X role waits first.
+  __device__ static void produce_tile(const GemmParams& p, const StagePipeline& pipe, const CtaWork& w, int slot0,
+                                      int role, uint64_t policy) {
+    const int nb0 = w.n_tile * Cfg::kConsumers;  // first 64-row weight block
+    const int active = min(Cfg::kConsumers, int(p.n / layout::kTileN) - nb0);
+    const int m0 = w.m_tile * Cfg::kBlkM;
+    const int iters = (w.k_end - w.k_begin + kStageTiles - 1) / kStageTiles;
+    int it = 0;
+    if (slot0 == 0) {
+      // A CTA's first stages had no previous use: no wait for the consumers.
+      if (role == 0) ptx::grid_dependency_wait();
+      const int prologue = iters < kStages ? iters : kStages;
+      for (; it < prologue; ++it)
+        issue_role(p, pipe, role, it, nb0, active, m0, w, it, policy);
+    }
+    for (; it < iters; ++it) {
+      const int slot = slot0 + it;
+      const int stage = slot % kStages;
+      // The consumers freed this stage's previous use.
+      ptx::mbarrier_wait(&pipe.empty[stage], ((slot / kStages) - 1) & 1);
+      issue_role(p, pipe, role, stage, nb0, active, m0, w, it, policy);
+    }
+  }
+
+  // Runs on lane 0 of warp `role` (< kCopyRoles): every item of the CTA (tile_scheduler.cuh), in
+  // the consumers' order; `first` = item blockIdx.x, computed before the register split, the
+  // only one where CTAs do not loop. In a persistent grid it runs ahead into the next tile while
+  // the consumers store the last one.
+  __device__ static void produce(const GemmParams& p, const StagePipeline& pipe, const CtaWork& first, int role) {
+    // Weights are read once: evict first; X is re-read by every CTA of its token rows: keep it.
+    if constexpr (kCopyRoles == 1) {
+      const uint64_t policy_w = ptx::policy_evict_first();
+      const uint64_t policy_x = ptx::policy_evict_last();
+      ptx::prefetch_tensor_map(&p.x_map);
+      if constexpr (Cfg::kLoopsOverItems) {
+        int slot0 = 0;
+        for (int item = ptx::cta_index(); item < p.work_items; item += int(gridDim.x)) {
+          const CtaWork w = work_item(p, item);
+          produce_tile_one_thread(p, pipe, w, slot0, policy_w, policy_x);
+          slot0 += (w.k_end - w.k_begin + kStageTiles - 1) / kStageTiles;
+        }
+      } else {
+        produce_tile_one_thread(p, pipe, first, 0, policy_w, policy_x);
       }
     } else {
-      produce_tile(p, pipe, first, 0, policy_w, policy_x);
+      // Two CTAs per SM: small token tiles, one work item per CTA.
+      static_assert(!Cfg::kLoopsOverItems, "copy roles are built for one item per CTA");
+      const uint64_t policy = role == 0 ? ptx::policy_evict_last() : ptx::policy_evict_first();
+      if (role == 0) ptx::prefetch_tensor_map(&p.x_map);
+      produce_tile(p, pipe, first, 0, role, policy);
     }
   }
 
