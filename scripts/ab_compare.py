@@ -1,24 +1,31 @@
 #!/usr/bin/env python3
-"""Compares the CSVs of scripts/ab_bench.sh: for each label and point (act, type, group, layer,
-M), the best time over the rounds of the baseline and of the working tree, their ratio, and the
-geometric mean per label. Usage: scripts/ab_compare.py OUTDIR"""
+"""Compares A/B timing CSVs named <label>_<variant>_<round>.csv (scripts/ab_bench.sh writes the
+variants `base` and `new`): for each label and point (act, type, group, layer, M), the best time
+over the rounds of each variant, the speedup of every other variant against the baseline
+variant, and the geometric mean per label and variant.
+Usage: scripts/ab_compare.py OUTDIR [--base NAME]   (NAME: the baseline variant, default base)"""
+import argparse
 import csv
 import glob
 import math
 import os
 import re
-import sys
 from collections import defaultdict
 
 
 def main():
-    out = sys.argv[1]
+    ap = argparse.ArgumentParser()
+    ap.add_argument("outdir")
+    ap.add_argument("--base", default="base")
+    a = ap.parse_args()
     best = defaultdict(dict)  # (label, key) -> {variant: (us, schedule)}
-    for path in sorted(glob.glob(os.path.join(out, "*_*_*.csv"))):
-        m = re.match(r"(.+)_(base|new)_(\d+)\.csv$", os.path.basename(path))
+    labels = set()
+    for path in sorted(glob.glob(os.path.join(a.outdir, "*_*_*.csv"))):
+        m = re.match(r"([^_]+)_(.+)_(\d+)\.csv$", os.path.basename(path))
         if not m:
             continue
         label, variant = m.group(1), m.group(2)
+        labels.add(label)
         with open(path) as f:
             for row in csv.DictReader(f):
                 if not row.get("us"):
@@ -28,18 +35,26 @@ def main():
                 prev = best[key].get(variant)
                 if prev is None or us < prev[0]:
                     best[key][variant] = (us, row["schedule"])
+    others = sorted({v for d in best.values() for v in d if v != a.base})
     ratios = defaultdict(list)
-    print(f"{'label':8} {'layer':14} {'M':>5} {'base_us':>9} {'new_us':>9} {'speedup':>8}  schedule (new)")
+    print(f"{'label':8} {'layer':20} {'M':>5} {a.base + '_us':>10} " +
+          " ".join(f"{v[:12]:>12}" for v in others) + "  schedule (baseline)")
     for key in sorted(best):
         v = best[key]
-        if "base" not in v or "new" not in v:
+        if a.base not in v:
             continue
-        r = v["base"][0] / v["new"][0]
-        ratios[key[0]].append(r)
-        print(f"{key[0]:8} {key[4]:14} {key[5]:5d} {v['base'][0]:9.2f} {v['new'][0]:9.2f} {r:8.3f}  {v['new'][1]}")
-    for label, rs in ratios.items():
+        cols = []
+        for o in others:
+            if o in v:
+                r = v[a.base][0] / v[o][0]
+                ratios[(key[0], o)].append(r)
+                cols.append(f"{r:12.3f}")
+            else:
+                cols.append(f"{'-':>12}")
+        print(f"{key[0]:8} {key[4]:20} {key[5]:5d} {v[a.base][0]:10.2f} " + " ".join(cols) + f"  {v[a.base][1]}")
+    for (label, o), rs in sorted(ratios.items()):
         g = math.exp(sum(math.log(x) for x in rs) / len(rs))
-        print(f"geomean speedup {label}: {g:.3f} over {len(rs)} points (min {min(rs):.3f}, max {max(rs):.3f})")
+        print(f"geomean speedup {label} {o}: {g:.3f} over {len(rs)} points (min {min(rs):.3f}, max {max(rs):.3f})")
 
 
 if __name__ == "__main__":
