@@ -137,6 +137,11 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
   return splits;
 }
 
+bool one_cta_split_fills_sms(const WeightDesc& w, int64_t m, int blk_m, int sm_count) {
+  const int64_t ctas = output_tiles(w, m, blk_m) * split_for(w, m, blk_m, 1, sm_count);
+  return ctas * 5 >= int64_t(sm_count) * 4;
+}
+
 int last_wave_split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm_count) {
   // Measured over the all-schedules runs (bench/results/H100_tune-e and -allsched-untuned-v8):
   // with 1-4 waves and a last wave at most half full, this split was within 1.8 % of the best of

@@ -39,6 +39,9 @@ std::vector<Schedule> all_schedules();
 Schedule heuristic_schedule(const WeightDesc& w, int64_t m, int sm_count);
 // The split-K factor the heuristic gives a token tile and occupancy on this problem.
 int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm_count);
+// Whether one CTA per SM, split as split_for splits it, keeps at least four fifths of the SMs
+// busy on this problem.
+bool one_cta_split_fills_sms(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
 // The "_dpsk" split the heuristic gives a token tile on this problem, 0 for none: for tiles of 64
 // tokens and more at one CTA per SM, when the tiles fill more than one wave but fewer than four
 // and the last wave is at most half full, the largest of 2 and 4 that keeps the last wave's

@@ -293,6 +293,14 @@ bool lookup_tuned(const std::vector<TunedEntry>& entries, const WeightDesc& w, i
     // tile was the faster of the two in 90 % of the committed decode measurements (median
     // 0.95x the time of the same schedule with 16 tokens; tune-c, tune-d, untuned-v8).
     if (m <= 8 && out->blk_m == 16) out->blk_m = 8;
+    // A one-CTA decode point whose split would leave more than a fifth of the SMs idle here:
+    // two CTAs per SM, the split chosen for them below. One CTA per SM wins a decode point only
+    // where its split fills the SMs (8B o: 32 tiles x 4 splits on 132 SMs); carried to 4096x6144
+    // (48 x 2, 73 %) it was 1.13x slower than two CTAs with 4 splits, to 3584x4608 (36 x 2,
+    // 55 %) 1.08x; at 3584x3584 (28 x 4, 85 %) it stays within 1 % (H200 tune-e,
+    // allsched-fresh-v13; the rule is a fit to those shapes).
+    if (m <= 16 && out->ctas_per_sm == 1 && out->blk_m <= 16 && !one_cta_split_fills_sms(w, m, out->blk_m, sm_count))
+      out->ctas_per_sm = 2;
     // A two-CTA tile whose tiles would double up on a minority of the SMs (more tiles than SMs,
     // the excess at most half of them): one CTA per SM with the last wave split instead. At
     // 64 tokens two CTAs per SM won with 84 and 92 SMs doubled (5120x27648, 4096x28672) and

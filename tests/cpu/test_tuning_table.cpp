@@ -32,6 +32,12 @@ WeightDesc desc(int64_t k, int64_t n, WeightType wt = WeightType::u4b8, ActType 
   return w;
 }
 
+// The schedule lookup_tuned picks from these entries for a K x N layer at M, by name.
+std::string chosen_name(const std::vector<TunedEntry>& e, int64_t k, int64_t n, int64_t m) {
+  Schedule s;
+  return lookup_tuned(e, desc(k, n), m, kH100Sms, &s) ? schedule_name(s) : std::string("(none)");
+}
+
 TEST(TuningTable, FormatParseRoundTrip) {
   TuningTable t;
   t.device = "NVIDIA H100 80GB HBM3";
@@ -163,15 +169,30 @@ TEST(TuningTable, TypesMustMatch) {
 // one CTA per SM with the last wave split.
 TEST(TuningTable, NearestShapeDropsTwoCtasThatDoubleUpOnFewSms) {
   const std::vector<TunedEntry> e = {entry(4096, 28672, 64, "sm90_ws_n128_m64_o2")};
-  const auto chosen = [&](int64_t k, int64_t n) {
-    Schedule s;
-    return lookup_tuned(e, desc(k, n), 64, kH100Sms, &s) ? schedule_name(s) : std::string("(none)");
-  };
+  const auto chosen = [&](int64_t k, int64_t n) { return chosen_name(e, k, n, 64); };
   // 3584 x 18944: 148 tiles, 16 SMs would hold two: one CTA per SM, the last 16 tiles in 4.
   EXPECT_EQ(chosen(3584, 18944), "sm90_ws_n128_m64_dpsk4");
   // 5120 x 27648: 216 tiles, 84 SMs with two: two CTAs per SM kept; the tuned point as measured.
   EXPECT_EQ(chosen(5120, 27648), "sm90_ws_n128_m64_o2");
   EXPECT_EQ(chosen(4096, 28672), "sm90_ws_n128_m64_o2");
+}
+
+// On another shape a one-CTA decode point whose split would leave more than a fifth of the SMs
+// idle runs two CTAs per SM, split for them.
+TEST(TuningTable, NearestShapeTakesTwoCtasWhereOneLeavesSmsIdle) {
+  const std::vector<TunedEntry> e = {entry(4096, 4096, 1, "sm90_ws_n128_m8_sk4")};
+  struct Case {
+    int64_t k, n;
+    const char* expected;
+    const char* why;
+  };
+  const Case cases[] = {
+      {4096, 6144, "sm90_ws_n128_m8_o2_sk4", "48 tiles x 2 splits = 96 CTAs, 73 % of the SMs"},
+      {3584, 4608, "sm90_ws_n128_m8_o2_sk4", "36 x 2 = 72, 55 % (8 splits: shallow and past the slots)"},
+      {3584, 3584, "sm90_ws_n128_m8_sk4", "28 x 4 = 112, 85 %: one CTA per SM kept"},
+      {4096, 4096, "sm90_ws_n128_m8_sk4", "the tuned shape itself, as measured"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(chosen_name(e, c.k, c.n, 1), c.expected) << c.why;
 }
 
 // Every table built into the library parses and names compiled schedules.
