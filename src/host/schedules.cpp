@@ -111,8 +111,8 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
     // points, against 38 of 56 without the allowance (M = 1: 8192x10240 4 splits, 320 CTAs, 1.19x
     // faster than 2; 5120x17408 2 splits 1.19x faster than 1; 13824x5120 8 splits 1.12x faster
     // than 4) and 47 of 56 with it at any depth (3584x4608: 8 splits of 7 K tiles, 1.29x slower
-    // than 4). The 7 misses are
-    // 8192x57344, which has more tiles than slots. One CTA per SM: no allowance (56 of 56 as is).
+    // than 4). The 7 misses are 8192x57344, which has more tiles than slots. One CTA per SM: no
+    // allowance (56 of 56 as is).
     const int64_t overfill = ctas_per_sm == 2 ? slots * 5 / 4 : slots;
     for (int sk : kSplitChoices) {
       const int64_t allowed = k_tiles / sk >= 16 ? overfill : slots;
