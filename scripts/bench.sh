@@ -12,7 +12,7 @@ command -v ninja >/dev/null && gen=(-G Ninja)
 cmake -S . -B "$BUILD" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD" -j "$(nproc)" --target mixgemm-bench >"$BUILD/bench-build.log" 2>&1 ||
   { tail -30 "$BUILD/bench-build.log"; exit 1; }
-device=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 | tr ' ' '_' || echo gpu)
+device=$(scripts/gpu_name.sh)
 stem=${RESULTS_STEM:-bench/results/${device}_$(date +%Y-%m-%d)}
 mkdir -p "$(dirname "$stem")"
 "$BUILD/tools/bench/mixgemm-bench" --csv "$stem.csv" --json "$stem.json" "$@" 2>&1 | tee "$stem.log"

@@ -7,8 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 O=$1
-STEM=${2:-$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 | tr ' ' '_')}
-STEM=${STEM:-gpu}
+STEM=${2:-$(scripts/gpu_name.sh)}
 mkdir -p "$O"
 export MIXGEMM_NO_INSTALL=1 BUILD_DIR=build-gpu
 STEP_TIMEOUT=200 scripts/gpu_check.sh "$O/check" > "$O/check.log" 2>&1
