@@ -9,6 +9,8 @@
 #include "host/device_info.h"
 #include "host/schedules.h"
 #include "host/tuning_table.h"
+#include "host/validate.h"
+#include "kernels/gemm_params.h"
 #include "mixgemm/mixgemm.h"
 
 namespace mixgemm::detail {
@@ -193,6 +195,59 @@ TEST(TuningTable, NearestShapeTakesTwoCtasWhereOneLeavesSmsIdle) {
       {4096, 4096, "sm90_ws_n128_m8_sk4", "the tuned shape itself, as measured"},
   };
   for (const Case& c : cases) EXPECT_EQ(chosen_name(e, c.k, c.n, 1), c.expected) << c.why;
+}
+
+// Whatever the shape, types and M, "auto" (each built-in table, and the heuristic alone) names a
+// compiled schedule whose launch mm() accepts: split tiles within the fixed counter block, at
+// most kSplitKMaxSplits splits, a grid that fits. A rule that breaks this would fail mm() calls
+// on shapes no table was tuned on.
+TEST(TuningTable, AutoChoicesAreAlwaysRunnable) {
+  std::vector<TuningTable> tables(1);  // the first: no points, the heuristic alone
+  tables[0].device = "none";
+  tables[0].sm_count = kH100Sms;
+  for (const BuiltinTable* b = kBuiltinTables; b->file != nullptr; ++b) {
+    tables.emplace_back();
+    ASSERT_TRUE(parse_tuning_table(b->text, &tables.back()).ok()) << b->file;
+  }
+  const int64_t ks[] = {64, 256, 2048, 3584, 5120, 8192, 13824, 28672, 57344};
+  const int64_t ns[] = {64, 192, 1024, 4608, 6144, 18944, 57344, 152064};
+  const int64_t ms[] = {1, 3, 8, 15, 17, 33, 63, 65, 127, 129, 255, 257, 511, 1000, 2049, 8192, 100000};
+  int checked = 0;
+  for (const TuningTable& t : tables) {
+    std::vector<TunedEntry> entries;  // bound once, as the library does
+    for (const TunedPoint& p : t.points)
+      entries.push_back(entry(p.k, p.n, p.m, p.schedule.c_str(), p.act, p.wtype, p.group_size));
+    for (WeightType wt : {WeightType::u4b8, WeightType::u4, WeightType::u8b128, WeightType::u8}) {
+      for (ActType act : {ActType::bf16, ActType::fp16}) {
+        const std::vector<std::string> compiled = list_schedules(wt, act);
+        for (int64_t group : {int64_t(32), int64_t(128), int64_t(-1)}) {
+          for (int64_t k : ks) {
+            for (int64_t n : ns) {
+              WeightDesc w = desc(k, n, wt, act);
+              w.group_size = group;
+              if (!check_weight_desc(w).ok()) continue;
+              const WeightDesc nw = normalize(w);
+              for (int64_t m : ms) {
+                Schedule s;  // what auto_schedule does with this table on a device of its SM count
+                if (!lookup_tuned(entries, nw, m, t.sm_count, &s)) s = heuristic_schedule(nw, m, t.sm_count);
+                const std::string name = schedule_name(s);
+                const std::string where = t.device + " " + std::to_string(k) + "x" + std::to_string(n) + " g" +
+                                          std::to_string(group) + " " + to_string(wt) + " " + to_string(act) +
+                                          " m=" + std::to_string(m) + ": " + name;
+                ASSERT_NE(std::find(compiled.begin(), compiled.end(), name), compiled.end()) << where;
+                const LaunchPlan plan = plan_launch(nw, m, s, t.sm_count);
+                EXPECT_LE(plan.sk_tiles, kernels::kSplitKMaxTiles) << where;
+                EXPECT_LE(plan.splits, kernels::kSplitKMaxSplits) << where;
+                EXPECT_LE(plan.work_items, int64_t(0x7fffffff)) << where;
+                ++checked;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 10000);
 }
 
 // Every table built into the library parses and names compiled schedules.
