@@ -110,16 +110,6 @@ struct LoadedTable {
   std::vector<TunedEntry> entries;
 };
 
-std::vector<TunedEntry> bind(const TuningTable& t) {
-  std::vector<TunedEntry> e;
-  e.reserve(t.points.size());
-  for (const TunedPoint& p : t.points) {
-    TunedEntry x{p.act, p.wtype, p.group_size, p.k, p.n, p.m, {}};
-    if (parse_schedule(p.schedule, &x.schedule)) e.push_back(x);
-  }
-  return e;
-}
-
 Status load_file(const std::string& path, LoadedTable* out) {
   std::ifstream f(path, std::ios::binary);
   if (!f) return Status::invalid("selection table '" + path + "' cannot be read");
@@ -131,7 +121,7 @@ Status load_file(const std::string& path, LoadedTable* out) {
   out->source = "file:" + path;
   out->device = t.device;
   out->sm_count = t.sm_count;
-  out->entries = bind(t);
+  out->entries = bind_entries(t);
   return Status::success();
 }
 
@@ -206,7 +196,7 @@ std::shared_ptr<const LoadedTable> table_for(Registry& r, const DeviceInfo& dev)
       lt->source = std::string("builtin:") + b->file;
       lt->device = t.device;
       lt->sm_count = t.sm_count;
-      lt->entries = bind(t);
+      lt->entries = bind_entries(t);
       r.builtin_devices.push_back({lt->source, lt->device, lt->sm_count});
       r.builtins.push_back(std::move(lt));
     }
@@ -361,10 +351,24 @@ Schedule auto_schedule(const WeightDesc& w, int64_t m, const DeviceInfo& dev) {
   return heuristic_schedule(w, m, dev.sm_count);
 }
 
-Schedule schedule_from_table(const TuningTable& table, const WeightDesc& w, int64_t m, int sm_count) {
+std::vector<TunedEntry> bind_entries(const TuningTable& t) {
+  std::vector<TunedEntry> e;
+  e.reserve(t.points.size());
+  for (const TunedPoint& p : t.points) {
+    TunedEntry x{p.act, p.wtype, p.group_size, p.k, p.n, p.m, {}};
+    if (parse_schedule(p.schedule, &x.schedule)) e.push_back(x);
+  }
+  return e;
+}
+
+Schedule schedule_from_entries(const std::vector<TunedEntry>& entries, const WeightDesc& w, int64_t m, int sm_count) {
   Schedule s;
-  if (lookup_tuned(bind(table), w, m, sm_count, &s)) return s;
+  if (lookup_tuned(entries, w, m, sm_count, &s)) return s;
   return heuristic_schedule(w, m, sm_count);
+}
+
+Schedule schedule_from_table(const TuningTable& table, const WeightDesc& w, int64_t m, int sm_count) {
+  return schedule_from_entries(bind_entries(table), w, m, sm_count);
 }
 
 }  // namespace detail

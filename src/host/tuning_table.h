@@ -57,6 +57,8 @@ struct TunedEntry {
 };
 bool lookup_tuned(const std::vector<TunedEntry>& entries, const WeightDesc& w, int64_t m, int sm_count,
                   Schedule* out);
+// A parsed table's points with their schedule names parsed (points naming no schedule dropped).
+std::vector<TunedEntry> bind_entries(const TuningTable& t);
 
 }  // namespace mixgemm::detail
 
@@ -67,5 +69,7 @@ Schedule auto_schedule(const WeightDesc& w, int64_t m, const DeviceInfo& dev);
 // What "auto" would choose with `table` on a GPU of `sm_count` SMs (no device needed: offline
 // evaluation of a table, mixgemm-tune --evaluate). w normalized.
 Schedule schedule_from_table(const TuningTable& table, const WeightDesc& w, int64_t m, int sm_count);
+// The same with the table's points already bound (bind_entries), for many lookups.
+Schedule schedule_from_entries(const std::vector<TunedEntry>& entries, const WeightDesc& w, int64_t m, int sm_count);
 
 }  // namespace mixgemm::detail

@@ -214,9 +214,7 @@ TEST(TuningTable, AutoChoicesAreAlwaysRunnable) {
   const int64_t ms[] = {1, 3, 8, 15, 17, 33, 63, 65, 127, 129, 255, 257, 511, 1000, 2049, 8192, 100000};
   int checked = 0;
   for (const TuningTable& t : tables) {
-    std::vector<TunedEntry> entries;  // bound once, as the library does
-    for (const TunedPoint& p : t.points)
-      entries.push_back(entry(p.k, p.n, p.m, p.schedule.c_str(), p.act, p.wtype, p.group_size));
+    const std::vector<TunedEntry> entries = bind_entries(t);  // bound once, as the library does
     for (WeightType wt : {WeightType::u4b8, WeightType::u4, WeightType::u8b128, WeightType::u8}) {
       for (ActType act : {ActType::bf16, ActType::fp16}) {
         const std::vector<std::string> compiled = list_schedules(wt, act);
@@ -228,8 +226,7 @@ TEST(TuningTable, AutoChoicesAreAlwaysRunnable) {
               if (!check_weight_desc(w).ok()) continue;
               const WeightDesc nw = normalize(w);
               for (int64_t m : ms) {
-                Schedule s;  // what auto_schedule does with this table on a device of its SM count
-                if (!lookup_tuned(entries, nw, m, t.sm_count, &s)) s = heuristic_schedule(nw, m, t.sm_count);
+                const Schedule s = schedule_from_entries(entries, nw, m, t.sm_count);
                 const std::string name = schedule_name(s);
                 const std::string where = t.device + " " + std::to_string(k) + "x" + std::to_string(n) + " g" +
                                           std::to_string(group) + " " + to_string(wt) + " " + to_string(act) +
