@@ -201,8 +201,7 @@ std::shared_ptr<const LoadedTable> table_for(Registry& r, const DeviceInfo& dev)
       r.builtins.push_back(std::move(lt));
     }
   }
-  bool exact = false;
-  const int i = pick_builtin_table(r.builtin_devices, dev.name, dev.sm_count, &exact);
+  const int i = pick_builtin_table(r.builtin_devices, dev.name, dev.sm_count);
   return i < 0 ? nullptr : r.builtins[size_t(i)];
 }
 
@@ -210,17 +209,13 @@ double log_ratio(int64_t a, int64_t b) { return std::fabs(std::log(double(a) / d
 
 }  // namespace
 
-int pick_builtin_table(const std::vector<TableDevice>& tables, const std::string& device, int sm_count, bool* exact) {
+int pick_builtin_table(const std::vector<TableDevice>& tables, const std::string& device, int sm_count) {
   int kin = -1;
   for (size_t i = 0; i < tables.size(); ++i) {
     if (tables[i].sm_count != sm_count) continue;
-    if (tables[i].device == device) {
-      *exact = true;
-      return int(i);
-    }
+    if (tables[i].device == device) return int(i);
     if (kin < 0 || tables[i].file < tables[size_t(kin)].file) kin = int(i);
   }
-  *exact = false;
   return kin;
 }
 

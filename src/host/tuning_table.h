@@ -41,12 +41,12 @@ std::vector<int64_t> tuned_ms(const DeviceInfo& dev);
 // measured on this model; else, a table of another model with the same SM count, the first by
 // file name (the same SMs and wave arithmetic, another memory: on the H200's tuning rows the
 // H100 table chose within 3 % of the fastest at 105 of 112 points, the heuristic alone at 89);
-// else none (-1). *exact tells the two apart.
+// else none (-1). Which of the two it is shows in the chosen table's device.
 struct TableDevice {
   std::string file, device;
   int sm_count;
 };
-int pick_builtin_table(const std::vector<TableDevice>& tables, const std::string& device, int sm_count, bool* exact);
+int pick_builtin_table(const std::vector<TableDevice>& tables, const std::string& device, int sm_count);
 
 // A table's points bound to schedules (names parsed once), for the lookup.
 struct TunedEntry {

@@ -27,6 +27,18 @@ struct ProducerSm90 {
   // kCopyRoles arrivals. One role: the one thread issues everything, with one arrival.
   static constexpr int kCopyRoles = Cfg::kCtasPerSm == 2 ? 1 + Cfg::kConsumers : 1;
 
+  // What every copy of one work item shares: its first 64-row weight block, how many consumers
+  // have weight rows in it (the last N tile may be partial), its first token row, and its
+  // pipeline iterations.
+  struct TileCopyPlan {
+    int nb0, active, m0, iters;
+    __device__ static TileCopyPlan of(const GemmParams& p, const CtaWork& w) {
+      const int nb0 = w.n_tile * Cfg::kConsumers;
+      return {nb0, min(Cfg::kConsumers, int(p.n / layout::kTileN) - nb0), w.m_tile * Cfg::kBlkM,
+              (w.k_end - w.k_begin + kStageTiles - 1) / kStageTiles};
+    }
+  };
+
   __device__ static uint32_t stage_tx_bytes(const StageRange& r, int active) {
     return kStageTiles * Cfg::kXSlabBytes + active * weight_tx_bytes(r);
   }
@@ -55,16 +67,16 @@ struct ProducerSm90 {
   // One role's part of pipeline iteration `it` of a tile's K range: its expectation and arrival
   // on "full", then its copies (none for a consumer without weight rows in this tile: it only
   // arrives). The X role needs only the stage's tiles, not its groups.
-  __device__ static void issue_role(const GemmParams& p, const StagePipeline& pipe, int role, int stage, int nb0,
-                                    int active, int m0, const CtaWork& w, int it, uint64_t policy) {
+  __device__ static void issue_role(const GemmParams& p, const StagePipeline& pipe, int role, int stage,
+                                    const TileCopyPlan& plan, const CtaWork& w, int it, uint64_t policy) {
     if (role == 0) {
       ptx::mbarrier_arrive_expect_tx(&pipe.full[stage], kStageTiles * Cfg::kXSlabBytes);
       const int kt0 = w.k_begin + it * kStageTiles;  // the X slabs do not depend on the groups
-      issue_x_copies(p, pipe, stage, m0, kt0, min(kStageTiles, w.k_end - kt0), policy);
-    } else if (role - 1 < active) {
+      issue_x_copies(p, pipe, stage, plan.m0, kt0, min(kStageTiles, w.k_end - kt0), policy);
+    } else if (role - 1 < plan.active) {
       const StageRange r = Common::stage_range(p, w.k_begin, w.k_end, it);
       ptx::mbarrier_arrive_expect_tx(&pipe.full[stage], weight_tx_bytes(r));
-      issue_weight_copies(p, pipe, stage, nb0, role - 1, r, policy);
+      issue_weight_copies(p, pipe, stage, plan.nb0, role - 1, r, policy);
     } else {
       ptx::mbarrier_arrive(&pipe.full[stage]);
     }
@@ -90,33 +102,30 @@ struct ProducerSm90 {
   // and waits.
   __device__ static void produce_tile_one_thread(const GemmParams& p, const StagePipeline& pipe, const CtaWork& w,
                                                  int slot0, uint64_t policy_w, uint64_t policy_x) {
-    const int nb0 = w.n_tile * Cfg::kConsumers;  // first 64-row weight block
-    const int active = min(Cfg::kConsumers, int(p.n / layout::kTileN) - nb0);
-    const int m0 = w.m_tile * Cfg::kBlkM;
-    const int iters = (w.k_end - w.k_begin + kStageTiles - 1) / kStageTiles;
+    const TileCopyPlan plan = TileCopyPlan::of(p, w);
     int it = 0;
     if (slot0 == 0) {
-      const int prologue = iters < kStages ? iters : kStages;
+      const int prologue = plan.iters < kStages ? plan.iters : kStages;
       for (; it < prologue; ++it) {
         const StageRange r = Common::stage_range(p, w.k_begin, w.k_end, it);
-        ptx::mbarrier_arrive_expect_tx(&pipe.full[it], stage_tx_bytes(r, active));
-        for (int c = 0; c < active; ++c) issue_weight_copies(p, pipe, it, nb0, c, r, policy_w);
+        ptx::mbarrier_arrive_expect_tx(&pipe.full[it], stage_tx_bytes(r, plan.active));
+        for (int c = 0; c < plan.active; ++c) issue_weight_copies(p, pipe, it, plan.nb0, c, r, policy_w);
       }
       ptx::grid_dependency_wait();
       for (int i = 0; i < prologue; ++i) {
         const StageRange r = Common::stage_range(p, w.k_begin, w.k_end, i);
-        issue_x_copies(p, pipe, i, m0, r.kt0, r.tiles, policy_x);
+        issue_x_copies(p, pipe, i, plan.m0, r.kt0, r.tiles, policy_x);
       }
     }
-    for (; it < iters; ++it) {
+    for (; it < plan.iters; ++it) {
       const int slot = slot0 + it;
       const int stage = slot % kStages;
       // The consumers freed this stage's previous use (a CTA's first stages had none: above).
       ptx::mbarrier_wait(&pipe.empty[stage], ((slot / kStages) - 1) & 1);
       const StageRange r = Common::stage_range(p, w.k_begin, w.k_end, it);
-      ptx::mbarrier_arrive_expect_tx(&pipe.full[stage], stage_tx_bytes(r, active));
-      for (int c = 0; c < active; ++c) issue_weight_copies(p, pipe, stage, nb0, c, r, policy_w);
-      issue_x_copies(p, pipe, stage, m0, r.kt0, r.tiles, policy_x);
+      ptx::mbarrier_arrive_expect_tx(&pipe.full[stage], stage_tx_bytes(r, plan.active));
+      for (int c = 0; c < plan.active; ++c) issue_weight_copies(p, pipe, stage, plan.nb0, c, r, policy_w);
+      issue_x_copies(p, pipe, stage, plan.m0, r.kt0, r.tiles, policy_x);
     }
   }
 
@@ -128,24 +137,21 @@ struct ProducerSm90 {
   // so the X role waits first.
   __device__ static void produce_tile(const GemmParams& p, const StagePipeline& pipe, const CtaWork& w, int slot0,
                                       int role, uint64_t policy) {
-    const int nb0 = w.n_tile * Cfg::kConsumers;  // first 64-row weight block
-    const int active = min(Cfg::kConsumers, int(p.n / layout::kTileN) - nb0);
-    const int m0 = w.m_tile * Cfg::kBlkM;
-    const int iters = (w.k_end - w.k_begin + kStageTiles - 1) / kStageTiles;
+    const TileCopyPlan plan = TileCopyPlan::of(p, w);
     int it = 0;
     if (slot0 == 0) {
       // A CTA's first stages had no previous use: no wait for the consumers.
       if (role == 0) ptx::grid_dependency_wait();
-      const int prologue = iters < kStages ? iters : kStages;
+      const int prologue = plan.iters < kStages ? plan.iters : kStages;
       for (; it < prologue; ++it)
-        issue_role(p, pipe, role, it, nb0, active, m0, w, it, policy);
+        issue_role(p, pipe, role, it, plan, w, it, policy);
     }
-    for (; it < iters; ++it) {
+    for (; it < plan.iters; ++it) {
       const int slot = slot0 + it;
       const int stage = slot % kStages;
       // The consumers freed this stage's previous use.
       ptx::mbarrier_wait(&pipe.empty[stage], ((slot / kStages) - 1) & 1);
-      issue_role(p, pipe, role, stage, nb0, active, m0, w, it, policy);
+      issue_role(p, pipe, role, stage, plan, w, it, policy);
     }
   }
 
@@ -164,7 +170,7 @@ struct ProducerSm90 {
         for (int item = ptx::cta_index(); item < p.work_items; item += int(gridDim.x)) {
           const CtaWork w = work_item(p, item);
           produce_tile_one_thread(p, pipe, w, slot0, policy_w, policy_x);
-          slot0 += (w.k_end - w.k_begin + kStageTiles - 1) / kStageTiles;
+          slot0 += TileCopyPlan::of(p, w).iters;
         }
       } else {
         produce_tile_one_thread(p, pipe, first, 0, policy_w, policy_x);
