@@ -20,6 +20,13 @@ struct ConsumerScaledWeights {
   using Offset = typename Common::Offset;
   using AFragments = typename Common::AFragments;
   static constexpr int kStages = Cfg::kStages, kStageTiles = Cfg::kStageTiles;
+  // Whether the mainloop runs its full stages in a loop of their own (consume): for the two-tile
+  // stages of 4-bit weights at one CTA per SM (64 and 128 tokens), whose loop otherwise outgrew
+  // the instruction cache. Elsewhere the extra copies of the stage code cost ptxas the
+  // registers it needs to keep the wgmma pipelined (C7511/C7512) or spilled (zero points at 128
+  // tokens), or the loop was small already.
+  static constexpr bool kLoopFullOnly =
+      kStageTiles == 2 && Cfg::kCtasPerSm == 1 && Cfg::kBits == 4 && !Cfg::kHasZero;
 
   // Scales and zero-point offsets of the group being converted, kept in registers while
   // consecutive tiles share a group (group sizes >= 128 span several tiles): the shared-memory
@@ -76,7 +83,9 @@ struct ConsumerScaledWeights {
 
   // One pipeline iteration of an active consumer: convert the stage's weights into the A buffer
   // `a` (the other buffer may still be read by the previous stage's MMAs), issue its MMAs, then
-  // wait for the previous stage's MMAs and release that stage.
+  // wait for the previous stage's MMAs and release that stage. kKnownFull: the caller knows every
+  // tile of the stage is inside K (else the stage checks: a split's last stage may be short).
+  template <bool kKnownFull>
   __device__ static void consume_stage(const GemmParams& p, const StagePipeline& pipe, int consumer, const ThreadCoords& tc,
                                        int slot0, int k_begin, int k_end, int it, GroupCache& gc, AFragments& a,
                                        float (&acc)[Cfg::kBlkM / 2]) {
@@ -85,7 +94,7 @@ struct ConsumerScaledWeights {
     ptx::mbarrier_wait(&pipe.full[stage], (slot / kStages) & 1);
     const StageRange r = Common::stage_range(p, k_begin, k_end, it);
     const uint8_t* s = pipe.smem + stage * Cfg::kStageBytes;
-    if (r.tiles == kStageTiles)
+    if (kKnownFull || r.tiles == kStageTiles)
       convert_stage<true>(p, s, consumer, tc, r, gc, a);
     else
       convert_stage<false>(p, s, consumer, tc, r, gc, a);
@@ -113,19 +122,30 @@ struct ConsumerScaledWeights {
 
   // The whole K range of an active consumer; acc receives the sums. slot0: the pipeline
   // iteration of the range's first stage (stages are numbered across a CTA's tiles).
+  // Two A buffers, alternating between iterations: the loop is unrolled by two so each buffer is
+  // a compile-time register array. A split's last stage may hold fewer tiles: with
+  // kLoopFullOnly the loop runs the stages known to be full, in the full-stage form only, and the
+  // last one or two run after it. With both forms inside, the 64- and 128-token loops were ~940
+  // instructions (15 KB) against 439 at 256 tokens, and Nsight Compute counted ~1 cycle of "no
+  // instruction" stall per issued instruction there (0.27 at 256 tokens); the full-only loop is
+  // ~630: 0.98 -> 0.83 at 8192x8192 M = 128, and 1.03-1.04x at M = 64, 1.01-1.03x at M = 128
+  // (docs/perf-notes.md v15d).
   __device__ static void consume(const GemmParams& p, const StagePipeline& pipe, int consumer, const ThreadCoords& tc,
                                  int slot0, int k_begin, int k_end, float (&acc)[Cfg::kBlkM / 2]) {
     const int iters = (k_end - k_begin + kStageTiles - 1) / kStageTiles;
-    // Two A buffers, alternating between iterations: the loop is unrolled by two so each
-    // buffer is a compile-time register array.
+    const int full_iters = (k_end - k_begin) / kStageTiles;
     AFragments a0, a1;
     GroupCache gc;
     int it = 0;
-    for (; it + 1 < iters; it += 2) {
-      consume_stage(p, pipe, consumer, tc, slot0, k_begin, k_end, it, gc, a0, acc);
-      consume_stage(p, pipe, consumer, tc, slot0, k_begin, k_end, it + 1, gc, a1, acc);
+    for (; kLoopFullOnly && it + 1 < full_iters; it += 2) {
+      consume_stage<true>(p, pipe, consumer, tc, slot0, k_begin, k_end, it, gc, a0, acc);
+      consume_stage<true>(p, pipe, consumer, tc, slot0, k_begin, k_end, it + 1, gc, a1, acc);
     }
-    if (it < iters) consume_stage(p, pipe, consumer, tc, slot0, k_begin, k_end, it, gc, a0, acc);
+    for (; it + 1 < iters; it += 2) {  // with kLoopFullOnly: at most once, the second stage maybe short
+      consume_stage<false>(p, pipe, consumer, tc, slot0, k_begin, k_end, it, gc, a0, acc);
+      consume_stage<false>(p, pipe, consumer, tc, slot0, k_begin, k_end, it + 1, gc, a1, acc);
+    }
+    if (it < iters) consume_stage<false>(p, pipe, consumer, tc, slot0, k_begin, k_end, it, gc, a0, acc);
     ptx::wgmma_wait<0>();
 #pragma unroll
     for (int v = 0; v < Cfg::kBlkM / 2; ++v) ptx::fence_operand(acc[v]);
