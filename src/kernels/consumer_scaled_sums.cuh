@@ -112,14 +112,20 @@ struct ConsumerScaledSums {
     DecodeGroup g;
     g.tiles_per_group = p.group_size / Cfg::kBlkK;
     g.tile_in_group = k_begin % g.tiles_per_group;  // a split may start inside a group
-    for (int it = 0; it < iters; ++it) {
+    // The stages known to be full run in a loop of their own, in the full form only; a split's
+    // short last stage, if any, after it (both forms in the loop doubled it: as for the general
+    // consumer, docs/perf-notes.md v15d).
+    const int full_iters = (k_end - k_begin) / kStageTiles;
+    int it = 0;
+    for (; it < full_iters; ++it) {
       const int stage = (slot0 + it) % kStages;
       ptx::mbarrier_wait(&pipe.full[stage], ((slot0 + it) / kStages) & 1);
-      const int tiles = min(kStageTiles, k_end - (k_begin + it * kStageTiles));
-      if (tiles == kStageTiles)
-        decode_stage<true>(pipe, stage, consumer, tc, tiles, g, acc);
-      else
-        decode_stage<false>(pipe, stage, consumer, tc, tiles, g, acc);
+      decode_stage<true>(pipe, stage, consumer, tc, kStageTiles, g, acc);
+    }
+    if (it < iters) {
+      const int stage = (slot0 + it) % kStages;
+      ptx::mbarrier_wait(&pipe.full[stage], ((slot0 + it) / kStages) & 1);
+      decode_stage<false>(pipe, stage, consumer, tc, k_end - (k_begin + it * kStageTiles), g, acc);
     }
   }
 
