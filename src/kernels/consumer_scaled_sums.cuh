@@ -113,8 +113,9 @@ struct ConsumerScaledSums {
     g.tiles_per_group = p.group_size / Cfg::kBlkK;
     g.tile_in_group = k_begin % g.tiles_per_group;  // a split may start inside a group
     // The stages known to be full run in a loop of their own, in the full form only; a split's
-    // short last stage, if any, after it (both forms in the loop doubled it: as for the general
-    // consumer, docs/perf-notes.md v15d).
+    // short last stage, if any, after it. With both forms inside, the loop was twice as long
+    // (650 instructions at 8 tokens, one CTA per SM, against 334) and instruction fetch stalled
+    // the consumers: 1.01-1.07x at M <= 32 once split (docs/perf-notes.md v15e).
     const int full_iters = (k_end - k_begin) / kStageTiles;
     int it = 0;
     for (; it < full_iters; ++it) {
