@@ -134,6 +134,14 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
   for (int sk : kSplitChoices) {
     if (sk > 1 && k_tiles / sk >= 48 && used(sk) > 1.15 * used(splits)) splits = sk;
   }
+  // Two CTAs per SM, up to two waves of tiles: 2 splits where each keeps >= 64 K tiles, whatever
+  // the wave arithmetic. These streaming CTAs share each SM's bandwidth and do not finish in
+  // step, so the second "wave" starts as the first CTAs finish, and shorter CTAs leave a shorter
+  // uneven tail. Measured on the one such shape of the H200 tuning runs, 8192x57344 (448 tiles
+  // on 264 slots, 128 K tiles): at M = 1 and 16 two splits were 1.08-1.09x faster than none in
+  // both tune-e and tune-g, four no faster than none; unsplit, it was 8 % slower in the
+  // leave-one-out replay (docs/perf-notes.md v15f).
+  if (splits == 1 && ctas_per_sm == 2 && tiles <= 2 * slots && k_tiles / 2 >= 64) splits = 2;
   return splits;
 }
 

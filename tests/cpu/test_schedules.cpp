@@ -60,9 +60,11 @@ TEST(Schedules, SplitKFillsTheMachineOnlyWhenTilesAreFew) {
   s = heuristic_schedule(desc(4096, 4096), 64, kH100Sms);
   EXPECT_EQ(s.ctas_per_sm, 1);
   EXPECT_EQ(s.splits, 4);
-  // 57344 columns: 448 tiles already fill the machine.
+  // 57344 columns: 448 tiles fill the 264 slots 1.7 times; two splits for the uneven tail of
+  // two-CTA streaming (split_for), not more.
   s = heuristic_schedule(desc(57344, 8192), 1, kH100Sms);
-  EXPECT_EQ(s.splits, 1);
+  EXPECT_EQ(s.ctas_per_sm, 2);
+  EXPECT_EQ(s.splits, 2);
   // Shallow K: never fewer than 4 K tiles per split.
   s = heuristic_schedule(desc(256, 256), 1, kH100Sms);
   EXPECT_EQ(s.splits, 1);
@@ -111,6 +113,16 @@ TEST(Schedules, SplitForTwoCtaOverfill) {
   };
   for (const Case& c : cases)
     EXPECT_EQ(split_for(desc(c.n, c.k), c.m, c.blk_m, c.ctas_per_sm, kH100Sms), c.splits) << c.why;
+}
+
+// Two CTAs per SM and up to two waves of tiles: 2 splits of >= 64 K tiles; not past two waves,
+// not shallower, not at one CTA per SM.
+TEST(Schedules, SplitForTwoCtaTwoWaves) {
+  EXPECT_EQ(split_for(desc(57344, 8192), 1, 8, 2, kH100Sms), 2);    // 448 tiles, 128 K tiles
+  EXPECT_EQ(split_for(desc(57344, 8192), 16, 16, 2, kH100Sms), 2);
+  EXPECT_EQ(split_for(desc(57344, 4096), 1, 8, 2, kH100Sms), 1);    // 32 K tiles per split
+  EXPECT_EQ(split_for(desc(57344, 8192), 1, 8, 1, kH100Sms), 1);    // one CTA per SM
+  EXPECT_EQ(split_for(desc(99840, 8192), 1, 8, 2, kH100Sms), 1);    // 780 tiles: past two waves
 }
 
 // Past max_split_m no token tile or occupancy splits K (what workspace_bytes' scan relies on).
