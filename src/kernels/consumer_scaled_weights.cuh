@@ -94,7 +94,7 @@ struct ConsumerScaledWeights {
     ptx::mbarrier_wait(&pipe.full[stage], (slot / kStages) & 1);
     const StageRange r = Common::stage_range(p, k_begin, k_end, it);
     const uint8_t* s = pipe.smem + stage * Cfg::kStageBytes;
-    if (kKnownFull || kStageTiles == 1 || r.tiles == kStageTiles)  // a one-tile stage is never short
+    if (kKnownFull || r.tiles == kStageTiles)
       convert_stage<true>(p, s, consumer, tc, r, gc, a);
     else
       convert_stage<false>(p, s, consumer, tc, r, gc, a);
