@@ -2,12 +2,14 @@
 // At BlkM <= 16 a thread holds only BlkM/2 accumulators, so multiplying each tile's fp32 sums
 // by the group scale (BlkM/2 FFMA per tile) is cheaper than scaling every weight pair before
 // the MMA (16 HMUL2 per tile), and it rounds the weights less (q - z is exact); BlkM 32 costs
-// the same 16 either way and measured faster in this form. Each tile's MMAs write a fresh partial sum (the first k16 step overwrites it); the partials are scaled
-// into the running sums once the stage's MMAs are done. ptxas serializes every wgmma of a
-// kernel whose ordinary instructions read a wgmma accumulator while any MMA is in flight
-// (C7514), so this consumer drains its MMAs each stage (wait 0): the other consumer warps on
-// the scheduler cover that wait. Group sizes must be multiples of 64 (one scale per tile and
-// row); group size 32 takes the general consumer.
+// the same 16 either way and measured faster in this form. Each tile's MMAs write a fresh
+// partial sum (the first k16 step overwrites it); the partials are scaled into the running sums
+// once the stage's MMAs are done. ptxas serializes every wgmma of a kernel whose ordinary
+// instructions read a wgmma accumulator while any MMA is in flight (C7514), so this consumer
+// drains its MMAs each stage (wait 0): the other consumer warps on the scheduler cover that
+// wait (converting the next stage before the drain measured no faster, docs/perf-notes.md
+// v15). Group sizes must be multiples of 64 (one scale per tile and row); group size 32 takes
+// the general consumer.
 #pragma once
 
 #include <cstdint>
@@ -118,14 +120,10 @@ struct ConsumerScaledSums {
     // the consumers: 1.01-1.07x at M <= 32 once split (docs/perf-notes.md v15e).
     const int full_iters = (k_end - k_begin) / kStageTiles;
     int it = 0;
-    for (; it < full_iters; ++it) {
-      const int stage = (slot0 + it) % kStages;
-      ptx::mbarrier_wait(&pipe.full[stage], ((slot0 + it) / kStages) & 1);
-      decode_stage<true>(pipe, stage, consumer, tc, kStageTiles, g, acc);
-    }
+    for (; it < full_iters; ++it)
+      decode_stage<true>(pipe, wait_stage_full<kStages>(pipe, slot0 + it), consumer, tc, kStageTiles, g, acc);
     if (it < iters) {
-      const int stage = (slot0 + it) % kStages;
-      ptx::mbarrier_wait(&pipe.full[stage], ((slot0 + it) / kStages) & 1);
+      const int stage = wait_stage_full<kStages>(pipe, slot0 + it);
       decode_stage<false>(pipe, stage, consumer, tc, k_end - (k_begin + it * kStageTiles), g, acc);
     }
   }

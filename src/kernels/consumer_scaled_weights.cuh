@@ -90,8 +90,7 @@ struct ConsumerScaledWeights {
                                        int slot0, int k_begin, int k_end, int it, GroupCache& gc, AFragments& a,
                                        float (&acc)[Cfg::kBlkM / 2]) {
     const int slot = slot0 + it;
-    const int stage = slot % kStages;
-    ptx::mbarrier_wait(&pipe.full[stage], (slot / kStages) & 1);
+    const int stage = wait_stage_full<kStages>(pipe, slot);
     const StageRange r = Common::stage_range(p, k_begin, k_end, it);
     const uint8_t* s = pipe.smem + stage * Cfg::kStageBytes;
     if (kKnownFull || r.tiles == kStageTiles)

@@ -44,6 +44,15 @@ __device__ __forceinline__ int group_of(const GemmParams& p, int k) {
   return p.group_shift >= 0 ? k >> p.group_shift : k / p.group_size;
 }
 
+// Waits until pipeline iteration `slot` (numbered across a CTA's tiles) has landed in its stage,
+// the ring's slot % stages, in that stage's (slot / stages)-th use; returns the stage.
+template <int kStages>
+__device__ __forceinline__ int wait_stage_full(const StagePipeline& pipe, int slot) {
+  const int stage = slot % kStages;
+  ptx::mbarrier_wait(&pipe.full[stage], (slot / kStages) & 1);
+  return stage;
+}
+
 // Every consumer thread arrives: an mbarrier arrive (release, CTA scope) orders only the
 // executing thread's own shared-memory reads before the producer's next copy into the stage.
 __device__ __forceinline__ void release_stage(const StagePipeline& pipe, int stage) {

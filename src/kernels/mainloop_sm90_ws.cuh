@@ -37,10 +37,7 @@ struct MainloopSm90 {
     const ThreadCoords tc = thread_coords();
     if (!active) {  // no weight rows for this warpgroup: just keep the pipeline turning
       const int iters = (k_end - k_begin + kStageTiles - 1) / kStageTiles;
-      for (int slot = slot0; slot < slot0 + iters; ++slot) {
-        ptx::mbarrier_wait(&pipe.full[slot % kStages], (slot / kStages) & 1);
-        release_stage(pipe, slot % kStages);
-      }
+      for (int slot = slot0; slot < slot0 + iters; ++slot) release_stage(pipe, wait_stage_full<kStages>(pipe, slot));
       return;
     }
     if constexpr (kScaleSums) {
