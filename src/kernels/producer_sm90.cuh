@@ -39,6 +39,15 @@ struct ProducerSm90 {
     }
   };
 
+  // Waits until the consumers released the previous use of pipeline iteration `slot`'s stage;
+  // returns the stage. A stage's first use (slot < kStages) waits on parity 1, which a fresh
+  // mbarrier reports complete at once.
+  __device__ static int wait_stage_empty(const StagePipeline& pipe, int slot) {
+    const int stage = slot % kStages;
+    ptx::mbarrier_wait(&pipe.empty[stage], ((slot / kStages) - 1) & 1);
+    return stage;
+  }
+
   __device__ static uint32_t stage_tx_bytes(const StageRange& r, int active) {
     return kStageTiles * Cfg::kXSlabBytes + active * weight_tx_bytes(r);
   }
@@ -118,10 +127,8 @@ struct ProducerSm90 {
       }
     }
     for (; it < plan.iters; ++it) {
-      const int slot = slot0 + it;
-      const int stage = slot % kStages;
       // The consumers freed this stage's previous use (a CTA's first stages had none: above).
-      ptx::mbarrier_wait(&pipe.empty[stage], ((slot / kStages) - 1) & 1);
+      const int stage = wait_stage_empty(pipe, slot0 + it);
       const StageRange r = Common::stage_range(p, w.k_begin, w.k_end, it);
       ptx::mbarrier_arrive_expect_tx(&pipe.full[stage], stage_tx_bytes(r, plan.active));
       for (int c = 0; c < plan.active; ++c) issue_weight_copies(p, pipe, stage, plan.nb0, c, r, policy_w);
@@ -147,10 +154,7 @@ struct ProducerSm90 {
         issue_role(p, pipe, role, it, plan, w, it, policy);
     }
     for (; it < plan.iters; ++it) {
-      const int slot = slot0 + it;
-      const int stage = slot % kStages;
-      // The consumers freed this stage's previous use.
-      ptx::mbarrier_wait(&pipe.empty[stage], ((slot / kStages) - 1) & 1);
+      const int stage = wait_stage_empty(pipe, slot0 + it);  // the consumers freed its previous use
       issue_role(p, pipe, role, stage, plan, w, it, policy);
     }
   }
