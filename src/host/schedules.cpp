@@ -94,6 +94,28 @@ static_assert(kSplitChoices[sizeof(kSplitChoices) / sizeof(kSplitChoices[0]) - 1
               "the in-kernel split-K reduction sums at most kSplitKMaxSplits splits");
 
 
+int large_m_token_tile(const WeightDesc& w, int64_t m, int sm_count) {
+  // The 256-token tile converts each weight half as often per token as the 128-token one, which
+  // wins wherever the SMs are busy: from 0.95 of a wave of 256-token tiles on, the best
+  // 256-token schedule was at least as fast as the best 128-token one at 47 of 47 points of the
+  // committed H100 all-schedules rows (1.01-1.50x) and within 0.2 % or faster at 47 of 47 on the
+  // H200 (up to 1.27x). Below a wave the 256-token tiles leave SMs idle: the 128-token tile won
+  // up to 0.61 of a wave (8192x10240 M = 256: 1.10-1.17x; 4096x4096 M = 256 and 512, 4096x6144
+  // M = 256: 1.12-1.31x) and lost from 0.73 (4096x6144 M = 512: 1.08x); over deep K (>= 224 K tiles)
+  // half a wave of 256-token tiles with 2 splits already won (28672x8192 M = 256 1.07-1.13x,
+  // 14336x4096 M = 512 1.04-1.07x), not at 128 K tiles (8192x8192 M = 256, within 3 % either
+  // way). The rule below picks the family within 3 % of the better one at 57 of 57 H200 and 56
+  // of 57 H100 points with M >= 256 (13824x5120 M = 256 on the H100, 0.30 of a wave: 3.6 %;
+  // bench/results/H{100,200}_tune-* and the untuned rows; docs/perf-notes.md v15h). Unknown SM
+  // count: 256.
+  if (sm_count <= 0) return 256;
+  const int64_t tiles = output_tiles(w, m, 256);
+  const int64_t k_tiles = w.k / layout::kTileK;
+  const bool most_of_a_wave = tiles * 100 >= int64_t(sm_count) * 70;
+  const bool half_a_wave_deep = tiles * 100 >= int64_t(sm_count) * 45 && k_tiles >= 224;
+  return most_of_a_wave || half_a_wave_deep ? 256 : 128;
+}
+
 int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm_count) {
   const int64_t tiles = output_tiles(w, m, blk_m);
   const int64_t k_tiles = w.k / layout::kTileK;

@@ -37,6 +37,10 @@ std::vector<Schedule> all_schedules();
 // The heuristic behind "auto" where no selection table covers the problem. Every rule is
 // stated with its reason in schedules.cpp.
 Schedule heuristic_schedule(const WeightDesc& w, int64_t m, int sm_count);
+// The token tile for M >= 256 (128 or 256 tokens): 256 where its tiles fill most of a wave (or
+// half of one over deep K), else 128. Used where "auto" carries another shape's tuned point;
+// the heuristic keeps 256 (its split rules do not give the 128-token tile the split it needs).
+int large_m_token_tile(const WeightDesc& w, int64_t m, int sm_count);
 // The split-K factor the heuristic gives a token tile and occupancy on this problem.
 int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm_count);
 // Whether one CTA per SM, split as split_for splits it, keeps at least four fifths of the SMs

@@ -278,6 +278,11 @@ bool lookup_tuned(const std::vector<TunedEntry>& entries, const WeightDesc& w, i
     // tile was the faster of the two in 90 % of the committed decode measurements (median
     // 0.95x the time of the same schedule with 16 tokens; tune-c, tune-d, untuned-v8).
     if (m <= 8 && out->blk_m == 16) out->blk_m = 8;
+    // At M >= 256, the 128- or 256-token tile by how the tiles fill the SMs here: a near tie on
+    // the tuned shape may not be one on this (8192x8192 M = 256: 128 tokens by 3 %; carried to
+    // 28672x8192 they were 13 % slower than 256 with 2 splits; schedules.cpp).
+    if (m >= 256 && (out->blk_m == 128 || out->blk_m == 256) && out->ctas_per_sm == 1)
+      out->blk_m = large_m_token_tile(w, m, sm_count);
     // A one-CTA decode point whose split would leave more than a fifth of the SMs idle here:
     // two CTAs per SM, the split chosen for them below. One CTA per SM wins a decode point only
     // where its split fills the SMs (8B o: 32 tiles x 4 splits on 132 SMs); carried to 4096x6144

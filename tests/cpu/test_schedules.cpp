@@ -77,6 +77,19 @@ TEST(Schedules, SplitKFillsTheMachineOnlyWhenTilesAreFew) {
   }
 }
 
+// From M = 256 on, the 256-token tile where its tiles fill most of a wave, or half of one over
+// deep K; else the 128-token tile; 256 when the SM count is unknown.
+TEST(Schedules, LargeMTokenTile) {
+  EXPECT_EQ(large_m_token_tile(desc(8192, 8192), 512, kH100Sms), 256);    // 128 tiles: 0.97 of a wave
+  EXPECT_EQ(large_m_token_tile(desc(6144, 4096), 512, kH100Sms), 256);    // 96: 0.73
+  EXPECT_EQ(large_m_token_tile(desc(10240, 8192), 256, kH100Sms), 128);   // 80: 0.61
+  EXPECT_EQ(large_m_token_tile(desc(8192, 8192), 256, kH100Sms), 128);    // 64: 0.48, 128 K tiles
+  EXPECT_EQ(large_m_token_tile(desc(8192, 28672), 256, kH100Sms), 256);   // 64: 0.48, 448 K tiles
+  EXPECT_EQ(large_m_token_tile(desc(4096, 14336), 256, kH100Sms), 128);   // 32: 0.24, 224 K tiles
+  EXPECT_EQ(large_m_token_tile(desc(4096, 4096), 1024, kH100Sms), 256);   // 128: 0.97
+  EXPECT_EQ(large_m_token_tile(desc(4096, 4096), 512, 0), 256);
+}
+
 // More tiles than CTA slots: split only where the last wave would run mostly empty and K is
 // deep enough (the cases measured in split_for's comment).
 TEST(Schedules, SplitForWaveQuantization) {
