@@ -153,6 +153,21 @@ TEST(TuningTable, NearestShapeSplitsAMostlyEmptyLastWave) {
   EXPECT_EQ(s.ctas_per_sm, 2);
 }
 
+// At M >= 256 a carried 128- or 256-token point takes the tile by how this problem's 256-token
+// tiles fill the SMs (large_m_token_tile), not the neighbour's near tie.
+TEST(TuningTable, NearestShapeTakesTheLargeTileByWaveFill) {
+  const std::vector<TunedEntry> e = {entry(8192, 8192, 256, "sm90_ws_n128_m128_p"),
+                                     entry(8192, 8192, 1024, "sm90_ws_n128_m256_p")};
+  // 28672 x 8192 at M = 256: 64 tiles of 256 tokens (0.48 of a wave) over 448 K tiles: 256, split.
+  EXPECT_EQ(chosen_name(e, 28672, 8192, 256), "sm90_ws_n128_m256_sk2");
+  // 8192 x 10240 at M = 256: 80 tiles (0.61) over 128 K tiles: 128 tokens stay.
+  EXPECT_EQ(chosen_name(e, 8192, 10240, 256).rfind("sm90_ws_n128_m128", 0), 0u);
+  // 4096 x 4096 at M = 512 from the 256-token point: 64 tiles (0.48) over 64 K tiles: 128.
+  EXPECT_EQ(chosen_name(e, 4096, 4096, 512).rfind("sm90_ws_n128_m128", 0), 0u);
+  // The tuned shape keeps its measured 128-token point.
+  EXPECT_EQ(chosen_name(e, 8192, 8192, 256), "sm90_ws_n128_m128_p");
+}
+
 TEST(TuningTable, TypesMustMatch) {
   const std::vector<TunedEntry> e = {entry(4096, 4096, 1, "sm90_ws_n128_m8_o2_sk8", ActType::bf16)};
   Schedule s;
