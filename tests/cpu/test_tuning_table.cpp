@@ -168,6 +168,15 @@ TEST(TuningTable, NearestShapeTakesTheLargeTileByWaveFill) {
   EXPECT_EQ(chosen_name(e, 8192, 8192, 256), "sm90_ws_n128_m128_p");
 }
 
+// At 16 < M <= 64 a carried 32- or 64-token point takes the tile that covers M.
+TEST(TuningTable, NearestShapeTakesTheTileThatCoversMidM) {
+  const std::vector<TunedEntry> e = {entry(4096, 4096, 64, "sm90_ws_n128_m32_sk2"),
+                                     entry(4096, 4096, 32, "sm90_ws_n128_m64_sk4")};
+  EXPECT_EQ(chosen_name(e, 14336, 4096, 64).rfind("sm90_ws_n128_m64", 0), 0u);
+  EXPECT_EQ(chosen_name(e, 14336, 4096, 32).rfind("sm90_ws_n128_m32", 0), 0u);
+  EXPECT_EQ(chosen_name(e, 4096, 4096, 64), "sm90_ws_n128_m32_sk2");  // the tuned shape: as measured
+}
+
 TEST(TuningTable, TypesMustMatch) {
   const std::vector<TunedEntry> e = {entry(4096, 4096, 1, "sm90_ws_n128_m8_o2_sk8", ActType::bf16)};
   Schedule s;
