@@ -53,19 +53,19 @@ bool parse_schedule(const std::string& name, Schedule* out) {
   return false;
 }
 
+int covering_token_tile(int64_t m) {
+  for (int bm : kBlockMs)
+    if (m <= bm) return bm;
+  return kBlockMs[sizeof(kBlockMs) / sizeof(kBlockMs[0]) - 1];
+}
+
 Schedule heuristic_schedule(const WeightDesc& w, int64_t m, int sm_count) {
   Schedule s;
   // Token tile: the smallest wgmma N extent that covers M, so no MMA work or activation bytes
   // are spent on padding columns while M <= 128; past that, 256-wide tiles halve the weight
   // re-reads and conversions per token (measured faster than 128-wide tiles plus split-K at
   // M = 256 on 8192x8192 and 14336x4096, H200, docs/perf-notes.md).
-  s.blk_m = 256;
-  for (int bm : kBlockMs) {
-    if (m <= bm) {
-      s.blk_m = bm;
-      break;
-    }
-  }
+  s.blk_m = covering_token_tile(m);
   // Decode sizes: two CTAs per SM. The consumers' conversion and wgmma round trips, not DRAM,
   // bound a small-M CTA; a second resident CTA overlaps them (5-15% faster at M <= 16).
   if (m <= 16) s.ctas_per_sm = 2;

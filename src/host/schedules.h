@@ -37,6 +37,8 @@ std::vector<Schedule> all_schedules();
 // The heuristic behind "auto" where no selection table covers the problem. Every rule is
 // stated with its reason in schedules.cpp.
 Schedule heuristic_schedule(const WeightDesc& w, int64_t m, int sm_count);
+// The smallest token tile that covers M (the largest past it): the heuristic's choice.
+int covering_token_tile(int64_t m);
 // The token tile for M >= 256 (128 or 256 tokens): 256 where its tiles fill most of a wave (or
 // half of one over deep K), else 128. Used where "auto" carries another shape's tuned point;
 // the heuristic keeps 256 (its split rules do not give the 128-token tile the split it needs).
@@ -47,7 +49,7 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
 // busy on this problem.
 bool one_cta_split_fills_sms(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
 // The "_dpsk" split the heuristic gives a token tile on this problem, 0 for none: for tiles of 64
-// tokens and more at one CTA per SM, when the tiles fill more than one wave but fewer than four
+// tokens and more at one CTA per SM, when the tiles fill more than one wave but fewer than five
 // and the last wave is at most half full, the largest of 2 and 4 that keeps the last wave's
 // split tiles within one wave, with >= 8 K tiles per split.
 int last_wave_split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm_count);

@@ -289,7 +289,7 @@ bool lookup_tuned(const std::vector<TunedEntry>& entries, const WeightDesc& w, i
     // point but one (11 of 11 H200, 10 of 11 H100: 4096x4096, 7.8 %). 8B o's M = 64 point took
     // 32 tokens by 1.8 % on the H200; carried to 14336x4096 and 4096x6144 that was 18 and 6 %
     // slower (docs/perf-notes.md v15i).
-    if (m > 16 && m <= 64 && (out->blk_m == 32 || out->blk_m == 64)) out->blk_m = m <= 32 ? 32 : 64;
+    if (m > 16 && m <= 64 && (out->blk_m == 32 || out->blk_m == 64)) out->blk_m = covering_token_tile(m);
     // A one-CTA decode point whose split would leave more than a fifth of the SMs idle here:
     // two CTAs per SM, the split chosen for them below. One CTA per SM wins a decode point only
     // where its split fills the SMs (8B o: 32 tiles x 4 splits on 132 SMs); carried to 4096x6144
