@@ -16,6 +16,7 @@
 
 #include "kernels/act_float.cuh"
 #include "kernels/mainloop_common.cuh"
+#include "kernels/warp_mma.cuh"
 #include "kernels/wgmma.cuh"
 
 namespace mixgemm::kernels {
@@ -106,6 +107,73 @@ struct ConsumerScaledSums {
       for (int v = 0; v < Cfg::kBlkM / 2; ++v) sum[v] = fmaf(v % 4 < 2 ? s_lo[t] : s_hi[t], part[t][v], sum[v]);
   }
 
+  // Token tiles this small take warp-level MMAs (warp_mma.cuh) instead of wgmma. A 64x8x16
+  // wgmma costs its warps the MMA and three uniform-register instructions for its descriptor,
+  // plus a per-stage descriptor broadcast, fence, commit and drain, and it waits for the slowest
+  // of its warpgroup's four warps; mma.sync needs its X fragments in registers (one ldmatrix per
+  // two k16 steps and 8 tokens) and lets each warp run on its own. With every shared-memory read
+  // of a stage done first, the stage is released before its conversion and MMAs.
+  static constexpr bool kWarpMma = Cfg::kBlkM <= 16;
+
+  // One stage with warp-level MMAs: loads (packed weights, group parameters, X fragments),
+  // release, then conversion, MMAs and the scaled sums, all from registers.
+  template <bool kFull>
+  __device__ static void decode_stage_warp(const StagePipeline& pipe, int stage, int consumer, const ThreadCoords& tc,
+                                           const XLaneOffsets& xl, int tiles, DecodeGroup& g,
+                                           float (&sum)[Cfg::kBlkM / 2]) {
+    constexpr int kBlocks = Cfg::kBlkM / 8;  // 8-token column blocks: one m16n8 MMA each
+    const uint8_t* s = pipe.smem + stage * Cfg::kStageBytes;
+    uint32_t words[kStageTiles][Common::kTileWords];
+    TileGroup tg[kStageTiles];
+    uint32_t xf[kStageTiles][layout::kStepsPerTile][kBlocks][2];
+    const uint32_t x0 = ptx::smem_u32(s + Cfg::kXOffset) + xl.chunks_0_3;
+    const uint32_t x1 = ptx::smem_u32(s + Cfg::kXOffset) + xl.chunks_4_7;
+    int group_row = 0;  // row among the stage's group parameters (row 0: the first tile's group)
+    int tile_in_group = g.tile_in_group;
+#pragma unroll
+    for (int t = 0; t < kStageTiles; ++t) {
+      if (kFull || t < tiles) {
+        if (t > 0 && tile_in_group == 0) ++group_row;
+        tg[t] = load_tile_group(s, consumer, tc, group_row);
+        Common::load_tile_words(s, consumer, tc, t, words[t]);
+#pragma unroll
+        for (int b = 0; b < kBlocks; ++b) {
+          uint32_t r[4];
+          ldmatrix_x4(x0 + t * Cfg::kXSlabBytes + b * 1024, r);  // k16 steps 0, 1 of 8 token rows
+          xf[t][0][b][0] = r[0], xf[t][0][b][1] = r[1], xf[t][1][b][0] = r[2], xf[t][1][b][1] = r[3];
+          ldmatrix_x4(x1 + t * Cfg::kXSlabBytes + b * 1024, r);  // k16 steps 2, 3
+          xf[t][2][b][0] = r[0], xf[t][2][b][1] = r[1], xf[t][3][b][0] = r[2], xf[t][3][b][1] = r[3];
+        }
+        tile_in_group = tile_in_group + 1 == g.tiles_per_group ? 0 : tile_in_group + 1;
+      }
+    }
+    g.tile_in_group = tile_in_group;
+    release_stage(pipe, stage);
+    const float zero[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+#pragma unroll
+    for (int t = 0; t < kStageTiles; ++t) {
+      if (kFull || t < tiles) {  // a short stage's missing tiles are skipped (no wgmma to keep uniform)
+        float part[kBlocks][4];
+        Common::for_each_step(words[t], [&](int j, const auto& w) {
+          uint32_t a[4];
+          Converter::convert_unscaled(w, tg[t].o_lo, tg[t].o_hi, a);
+#pragma unroll
+          for (int b = 0; b < kBlocks; ++b) {
+            if (j == 0)  // a fresh partial sum per tile: its group's scale applies to it alone
+              mma_m16n8k16<Cfg::kAct>(part[b], a, xf[t][j][b][0], xf[t][j][b][1], zero);
+            else
+              mma_m16n8k16<Cfg::kAct>(part[b], a, xf[t][j][b][0], xf[t][j][b][1], part[b]);
+          }
+        });
+        // Rows row_lo (v < 2) and row_lo + 8 of each 8-column block.
+#pragma unroll
+        for (int b = 0; b < kBlocks; ++b)
+#pragma unroll
+          for (int v = 0; v < 4; ++v) sum[b * 4 + v] = fmaf(v < 2 ? tg[t].s_lo : tg[t].s_hi, part[b][v], sum[b * 4 + v]);
+      }
+    }
+  }
+
   // The whole K range of an active consumer; acc (zero on entry) receives the sums. slot0: the
   // pipeline iteration of the range's first stage (stages are numbered across a CTA's tiles).
   __device__ static void consume(const GemmParams& p, const StagePipeline& pipe, int consumer, const ThreadCoords& tc,
@@ -120,11 +188,21 @@ struct ConsumerScaledSums {
     // the consumers: 1.01-1.07x at M <= 32 once split (docs/perf-notes.md v15e).
     const int full_iters = (k_end - k_begin) / kStageTiles;
     int it = 0;
-    for (; it < full_iters; ++it)
-      decode_stage<true>(pipe, wait_stage_full<kStages>(pipe, slot0 + it), consumer, tc, kStageTiles, g, acc);
-    if (it < iters) {
-      const int stage = wait_stage_full<kStages>(pipe, slot0 + it);
-      decode_stage<false>(pipe, stage, consumer, tc, k_end - (k_begin + it * kStageTiles), g, acc);
+    if constexpr (kWarpMma) {
+      const XLaneOffsets xl = XLaneOffsets::of_lane(tc.lane);
+      for (; it < full_iters; ++it)
+        decode_stage_warp<true>(pipe, wait_stage_full<kStages>(pipe, slot0 + it), consumer, tc, xl, kStageTiles, g, acc);
+      if (it < iters) {
+        const int stage = wait_stage_full<kStages>(pipe, slot0 + it);
+        decode_stage_warp<false>(pipe, stage, consumer, tc, xl, k_end - (k_begin + it * kStageTiles), g, acc);
+      }
+    } else {
+      for (; it < full_iters; ++it)
+        decode_stage<true>(pipe, wait_stage_full<kStages>(pipe, slot0 + it), consumer, tc, kStageTiles, g, acc);
+      if (it < iters) {
+        const int stage = wait_stage_full<kStages>(pipe, slot0 + it);
+        decode_stage<false>(pipe, stage, consumer, tc, k_end - (k_begin + it * kStageTiles), g, acc);
+      }
     }
   }
 

@@ -93,7 +93,9 @@ struct ConsumerScaledWeights {
     const int stage = wait_stage_full<kStages>(pipe, slot);
     const StageRange r = Common::stage_range(p, k_begin, k_end, it);
     const uint8_t* s = pipe.smem + stage * Cfg::kStageBytes;
-    if (kKnownFull || r.tiles == kStageTiles)
+    // A one-tile stage is never short (a split holds whole tiles): compiling the short form out
+    // took the 256-token loop from 439 to 403 instructions, 1.02x at M = 256 (docs/perf-notes.md v16).
+    if (kKnownFull || kStageTiles == 1 || r.tiles == kStageTiles)
       convert_stage<true>(p, s, consumer, tc, r, gc, a);
     else
       convert_stage<false>(p, s, consumer, tc, r, gc, a);

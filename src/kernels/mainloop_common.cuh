@@ -93,27 +93,40 @@ struct MainloopCommon {
   }
 
   // This thread's packed weights of one tile in shared memory (16 bytes per plane: one
-  // conflict-free LDS.128 each), handed to convert_step(j, word) for each k16 step j: one 32-bit
-  // word of nibbles (4-bit) or two words of bytes (8-bit).
-  template <class ConvertStep>
-  __device__ static void for_each_step(const uint8_t* s, int consumer, const ThreadCoords& tc, int tile_in_stage,
-                                       ConvertStep&& convert_step) {
+  // conflict-free LDS.128 each): 4 words of nibbles (4-bit) or 8 of bytes (8-bit, two planes).
+  static constexpr int kTileWords = Cfg::kBits == 4 ? 4 : 8;
+  __device__ static void load_tile_words(const uint8_t* s, int consumer, const ThreadCoords& tc, int tile_in_stage,
+                                         uint32_t (&w)[kTileWords]) {
     const uint8_t* wsrc = s + Cfg::kWOffset + consumer * Cfg::kWBytes + tile_in_stage * Cfg::kWTileBytes + tc.t * 16;
     const uint4 plane0 = *reinterpret_cast<const uint4*>(wsrc);
-    const uint32_t w0[4] = {plane0.x, plane0.y, plane0.z, plane0.w};
+    w[0] = plane0.x, w[1] = plane0.y, w[2] = plane0.z, w[3] = plane0.w;
+    if constexpr (Cfg::kBits == 8) {
+      const uint4 plane1 = *reinterpret_cast<const uint4*>(wsrc + layout::kPlaneBytes);
+      w[4] = plane1.x, w[5] = plane1.y, w[6] = plane1.z, w[7] = plane1.w;
+    }
+  }
+
+  // Hands a tile's words to convert_step(j, word) for each k16 step j: one 32-bit word of
+  // nibbles (4-bit) or two words of bytes (8-bit: steps 0-1 in the first plane, 2-3 in the second).
+  template <class ConvertStep>
+  __device__ static void for_each_step(const uint32_t (&w)[kTileWords], ConvertStep&& convert_step) {
     if constexpr (Cfg::kBits == 4) {
 #pragma unroll
-      for (int j = 0; j < 4; ++j) convert_step(j, w0[j]);
+      for (int j = 0; j < 4; ++j) convert_step(j, w[j]);
     } else {
-      const uint4 plane1 = *reinterpret_cast<const uint4*>(wsrc + layout::kPlaneBytes);
-      const uint32_t w1[4] = {plane1.x, plane1.y, plane1.z, plane1.w};
 #pragma unroll
       for (int j = 0; j < 4; ++j) {
-        const uint32_t* src = j < 2 ? w0 : w1;
-        const uint32_t words[2] = {src[2 * (j & 1)], src[2 * (j & 1) + 1]};
+        const uint32_t words[2] = {w[4 * (j / 2) + 2 * (j & 1)], w[4 * (j / 2) + 2 * (j & 1) + 1]};
         convert_step(j, words);
       }
     }
+  }
+  template <class ConvertStep>
+  __device__ static void for_each_step(const uint8_t* s, int consumer, const ThreadCoords& tc, int tile_in_stage,
+                                       ConvertStep&& convert_step) {
+    uint32_t w[kTileWords];
+    load_tile_words(s, consumer, tc, tile_in_stage, w);
+    for_each_step(w, convert_step);
   }
 
   // A tile past the end of K: zero weights against TMA's zero-filled X slab, so every stage
