@@ -4,12 +4,13 @@
 // the MMA (16 HMUL2 per tile), and it rounds the weights less (q - z is exact); BlkM 32 costs
 // the same 16 either way and measured faster in this form. Each tile's MMAs write a fresh
 // partial sum (the first k16 step overwrites it); the partials are scaled into the running sums
-// once the stage's MMAs are done. ptxas serializes every wgmma of a kernel whose ordinary
-// instructions read a wgmma accumulator while any MMA is in flight (C7514), so this consumer
-// drains its MMAs each stage (wait 0): the other consumer warps on the scheduler cover that
-// wait (converting the next stage before the drain measured no faster, docs/perf-notes.md
-// v15). Group sizes must be multiples of 64 (one scale per tile and row); group size 32 takes
-// the general consumer.
+// once the tile's MMAs are done. Token tiles of 8 and 16 run warp-level MMAs (mma.sync,
+// decode_stage_warp); 32 runs wgmma (decode_stage). ptxas serializes every wgmma of a kernel
+// whose ordinary instructions read a wgmma accumulator while any MMA is in flight (C7514), so
+// the wgmma form drains its MMAs each stage (wait 0): the other consumer warps on the scheduler
+// cover that wait (converting the next stage before the drain measured no faster,
+// docs/perf-notes.md v15). Group sizes must be multiples of 64 (one scale per tile and row);
+// group size 32 takes the general consumer.
 #pragma once
 
 #include <cstdint>
@@ -58,7 +59,7 @@ struct ConsumerScaledSums {
                           [&](int j, const auto& words) { Converter::convert_unscaled(words, g.o_lo, g.o_hi, a[j]); });
   }
 
-  // One stage of the decode consumer; the stage is released once its MMAs are done.
+  // One stage of the decode consumer with wgmma; the stage is released once its MMAs are done.
   template <bool kFull>
   __device__ static void decode_stage(const StagePipeline& pipe, int stage, int consumer, const ThreadCoords& tc,
                                       int tiles, DecodeGroup& g, float (&sum)[Cfg::kBlkM / 2]) {
