@@ -118,9 +118,11 @@ struct ConsumerScaledSums {
 
   // One stage with warp-level MMAs: loads (packed weights, group parameters, X fragments),
   // release, then conversion, MMAs and the scaled sums, all from registers.
-  template <bool kFull>
+  // kPow2Groups: tiles per group a power of two (1 << tile_shift), so a tile's group row is a
+  // shift of its position in the group rather than a running count with compares and selects.
+  template <bool kFull, bool kPow2Groups>
   __device__ static void decode_stage_warp(const StagePipeline& pipe, int stage, int consumer, const ThreadCoords& tc,
-                                           const XLaneOffsets& xl, int tiles, DecodeGroup& g,
+                                           const XLaneOffsets& xl, int tiles, int tile_shift, DecodeGroup& g,
                                            float (&sum)[Cfg::kBlkM / 2]) {
     constexpr int kBlocks = Cfg::kBlkM / 8;  // 8-token column blocks: one m16n8 MMA each
     const uint8_t* s = pipe.smem + stage * Cfg::kStageBytes;
@@ -134,7 +136,10 @@ struct ConsumerScaledSums {
 #pragma unroll
     for (int t = 0; t < kStageTiles; ++t) {
       if (kFull || t < tiles) {
-        if (t > 0 && tile_in_group == 0) ++group_row;
+        if constexpr (kPow2Groups)
+          group_row = (g.tile_in_group + t) >> tile_shift;
+        else if (t > 0 && tile_in_group == 0)
+          ++group_row;
         tg[t] = load_tile_group(s, consumer, tc, group_row);
         Common::load_tile_words(s, consumer, tc, t, words[t]);
 #pragma unroll
@@ -145,10 +150,13 @@ struct ConsumerScaledSums {
           ldmatrix_x4(x1 + t * Cfg::kXSlabBytes + b * 1024, r);  // k16 steps 2, 3
           xf[t][2][b][0] = r[0], xf[t][2][b][1] = r[1], xf[t][3][b][0] = r[2], xf[t][3][b][1] = r[3];
         }
-        tile_in_group = tile_in_group + 1 == g.tiles_per_group ? 0 : tile_in_group + 1;
+        if constexpr (!kPow2Groups) tile_in_group = tile_in_group + 1 == g.tiles_per_group ? 0 : tile_in_group + 1;
       }
     }
-    g.tile_in_group = tile_in_group;
+    if constexpr (kPow2Groups)
+      g.tile_in_group = (g.tile_in_group + (kFull ? kStageTiles : tiles)) & (g.tiles_per_group - 1);
+    else
+      g.tile_in_group = tile_in_group;
     release_stage(pipe, stage);
     const float zero[4] = {0.0f, 0.0f, 0.0f, 0.0f};
 #pragma unroll
@@ -175,6 +183,24 @@ struct ConsumerScaledSums {
     }
   }
 
+  template <bool kPow2Groups>
+  __device__ static void consume_warp(const GemmParams& p, const StagePipeline& pipe, int consumer,
+                                      const ThreadCoords& tc, int slot0, int k_begin, int k_end, DecodeGroup& g,
+                                      float (&acc)[Cfg::kBlkM / 2]) {
+    const XLaneOffsets xl = XLaneOffsets::of_lane(tc.lane);
+    constexpr int kTileKLog2 = 6;
+    static_assert((1 << kTileKLog2) == Cfg::kBlkK, "64-deep K tiles");
+    const int tile_shift = kPow2Groups ? p.group_shift - kTileKLog2 : 0;  // log2(tiles per group)
+    const int full_iters = (k_end - k_begin) / kStageTiles;
+    StageCursor<kStages> cursor(slot0);
+    for (int it = 0; it < full_iters; ++it, cursor.advance())
+      decode_stage_warp<true, kPow2Groups>(pipe, cursor.wait_full(pipe), consumer, tc, xl, kStageTiles, tile_shift, g,
+                                           acc);
+    const int rest = (k_end - k_begin) - full_iters * kStageTiles;
+    if (rest > 0)
+      decode_stage_warp<false, kPow2Groups>(pipe, cursor.wait_full(pipe), consumer, tc, xl, rest, tile_shift, g, acc);
+  }
+
   // The whole K range of an active consumer; acc (zero on entry) receives the sums. slot0: the
   // pipeline iteration of the range's first stage (stages are numbered across a CTA's tiles).
   __device__ static void consume(const GemmParams& p, const StagePipeline& pipe, int consumer, const ThreadCoords& tc,
@@ -190,13 +216,10 @@ struct ConsumerScaledSums {
     const int full_iters = (k_end - k_begin) / kStageTiles;
     int it = 0;
     if constexpr (kWarpMma) {
-      const XLaneOffsets xl = XLaneOffsets::of_lane(tc.lane);
-      for (; it < full_iters; ++it)
-        decode_stage_warp<true>(pipe, wait_stage_full<kStages>(pipe, slot0 + it), consumer, tc, xl, kStageTiles, g, acc);
-      if (it < iters) {
-        const int stage = wait_stage_full<kStages>(pipe, slot0 + it);
-        decode_stage_warp<false>(pipe, stage, consumer, tc, xl, k_end - (k_begin + it * kStageTiles), g, acc);
-      }
+      if (p.group_shift >= 0)
+        consume_warp<true>(p, pipe, consumer, tc, slot0, k_begin, k_end, g, acc);
+      else
+        consume_warp<false>(p, pipe, consumer, tc, slot0, k_begin, k_end, g, acc);
     } else {
       for (; it < full_iters; ++it)
         decode_stage<true>(pipe, wait_stage_full<kStages>(pipe, slot0 + it), consumer, tc, kStageTiles, g, acc);
