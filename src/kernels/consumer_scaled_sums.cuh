@@ -116,18 +116,24 @@ struct ConsumerScaledSums {
   // of a stage done first, the stage is released before its conversion and MMAs.
   static constexpr bool kWarpMma = Cfg::kBlkM <= 16;
 
+  // How a warp-MMA stage finds each tile's group row among the stage's group parameters:
+  //   kCounted   a running count of the tile's place in its group (any multiple of 64);
+  //   kShifted   tiles per group a power of two (1 << tile_shift): a shift of that place, not a
+  //              count with compares and selects per tile;
+  //   kHalfTiles group size 32: two groups per tile, rows 2t and 2t + 1 (stages start on tiles).
+  enum class GroupWalk { kCounted, kShifted, kHalfTiles };
+
   // One stage with warp-level MMAs: loads (packed weights, group parameters, X fragments),
   // release, then conversion, MMAs and the scaled sums, all from registers.
-  // kPow2Groups: tiles per group a power of two (1 << tile_shift), so a tile's group row is a
-  // shift of its position in the group rather than a running count with compares and selects.
-  template <bool kFull, bool kPow2Groups>
+  template <bool kFull, GroupWalk kWalk>
   __device__ static void decode_stage_warp(const StagePipeline& pipe, int stage, int consumer, const ThreadCoords& tc,
                                            const XLaneOffsets& xl, int tiles, int tile_shift, DecodeGroup& g,
                                            float (&sum)[Cfg::kBlkM / 2]) {
     constexpr int kBlocks = Cfg::kBlkM / 8;  // 8-token column blocks: one m16n8 MMA each
+    constexpr int kGroupsPerTile = kWalk == GroupWalk::kHalfTiles ? 2 : 1;
     const uint8_t* s = pipe.smem + stage * Cfg::kStageBytes;
     uint32_t words[kStageTiles][Common::kTileWords];
-    TileGroup tg[kStageTiles];
+    TileGroup tg[kStageTiles][kGroupsPerTile];
     uint32_t xf[kStageTiles][layout::kStepsPerTile][kBlocks][2];
     const uint32_t x0 = ptx::smem_u32(s + Cfg::kXOffset) + xl.chunks_0_3;
     const uint32_t x1 = ptx::smem_u32(s + Cfg::kXOffset) + xl.chunks_4_7;
@@ -136,11 +142,14 @@ struct ConsumerScaledSums {
 #pragma unroll
     for (int t = 0; t < kStageTiles; ++t) {
       if (kFull || t < tiles) {
-        if constexpr (kPow2Groups)
+        if constexpr (kWalk == GroupWalk::kShifted)
           group_row = (g.tile_in_group + t) >> tile_shift;
+        else if constexpr (kWalk == GroupWalk::kHalfTiles)
+          group_row = 2 * t;
         else if (t > 0 && tile_in_group == 0)
           ++group_row;
-        tg[t] = load_tile_group(s, consumer, tc, group_row);
+#pragma unroll
+        for (int h = 0; h < kGroupsPerTile; ++h) tg[t][h] = load_tile_group(s, consumer, tc, group_row + h);
         Common::load_tile_words(s, consumer, tc, t, words[t]);
 #pragma unroll
         for (int b = 0; b < kBlocks; ++b) {
@@ -150,12 +159,13 @@ struct ConsumerScaledSums {
           ldmatrix_x4(x1 + t * Cfg::kXSlabBytes + b * 1024, r);  // k16 steps 2, 3
           xf[t][2][b][0] = r[0], xf[t][2][b][1] = r[1], xf[t][3][b][0] = r[2], xf[t][3][b][1] = r[3];
         }
-        if constexpr (!kPow2Groups) tile_in_group = tile_in_group + 1 == g.tiles_per_group ? 0 : tile_in_group + 1;
+        if constexpr (kWalk == GroupWalk::kCounted)
+          tile_in_group = tile_in_group + 1 == g.tiles_per_group ? 0 : tile_in_group + 1;
       }
     }
-    if constexpr (kPow2Groups)
+    if constexpr (kWalk == GroupWalk::kShifted)
       g.tile_in_group = (g.tile_in_group + (kFull ? kStageTiles : tiles)) & (g.tiles_per_group - 1);
-    else
+    else if constexpr (kWalk == GroupWalk::kCounted)
       g.tile_in_group = tile_in_group;
     release_stage(pipe, stage);
     const float zero[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -163,64 +173,76 @@ struct ConsumerScaledSums {
     for (int t = 0; t < kStageTiles; ++t) {
       if (kFull || t < tiles) {  // a short stage's missing tiles are skipped (no wgmma to keep uniform)
         float part[kBlocks][4];
+        // Scales the finished partial of group h into the running sums: rows row_lo (v < 2) and
+        // row_lo + 8 of each 8-column block.
+        auto scale_into_sums = [&](int h) {
+#pragma unroll
+          for (int b = 0; b < kBlocks; ++b)
+#pragma unroll
+            for (int v = 0; v < 4; ++v)
+              sum[b * 4 + v] = fmaf(v < 2 ? tg[t][h].s_lo : tg[t][h].s_hi, part[b][v], sum[b * 4 + v]);
+        };
         Common::for_each_step(words[t], [&](int j, const auto& w) {
+          const int h = kGroupsPerTile == 2 ? j / 2 : 0;  // group 32: k16 steps 0-1 and 2-3
           uint32_t a[4];
-          Converter::convert_unscaled(w, tg[t].o_lo, tg[t].o_hi, a);
+          Converter::convert_unscaled(w, tg[t][h].o_lo, tg[t][h].o_hi, a);
 #pragma unroll
           for (int b = 0; b < kBlocks; ++b) {
-            if (j == 0)  // a fresh partial sum per tile: its group's scale applies to it alone
+            if (j == 0 || (kGroupsPerTile == 2 && j == 2))  // a fresh partial per group and tile
               mma_m16n8k16<Cfg::kAct>(part[b], a, xf[t][j][b][0], xf[t][j][b][1], zero);
             else
               mma_m16n8k16<Cfg::kAct>(part[b], a, xf[t][j][b][0], xf[t][j][b][1], part[b]);
           }
+          if (kGroupsPerTile == 2 && j == 1) scale_into_sums(0);
         });
-        // Rows row_lo (v < 2) and row_lo + 8 of each 8-column block.
-#pragma unroll
-        for (int b = 0; b < kBlocks; ++b)
-#pragma unroll
-          for (int v = 0; v < 4; ++v) sum[b * 4 + v] = fmaf(v < 2 ? tg[t].s_lo : tg[t].s_hi, part[b][v], sum[b * 4 + v]);
+        scale_into_sums(kGroupsPerTile - 1);
       }
     }
   }
 
-  template <bool kPow2Groups>
+  template <GroupWalk kWalk>
   __device__ static void consume_warp(const GemmParams& p, const StagePipeline& pipe, int consumer,
-                                      const ThreadCoords& tc, int slot0, int k_begin, int k_end, DecodeGroup& g,
+                                      const ThreadCoords& tc, int slot0, int k_begin, int k_end,
                                       float (&acc)[Cfg::kBlkM / 2]) {
     const XLaneOffsets xl = XLaneOffsets::of_lane(tc.lane);
     constexpr int kTileKLog2 = 6;
     static_assert((1 << kTileKLog2) == Cfg::kBlkK, "64-deep K tiles");
-    const int tile_shift = kPow2Groups ? p.group_shift - kTileKLog2 : 0;  // log2(tiles per group)
+    const int tile_shift = kWalk == GroupWalk::kShifted ? p.group_shift - kTileKLog2 : 0;  // log2(tiles per group)
+    DecodeGroup g{};
+    if constexpr (kWalk != GroupWalk::kHalfTiles) {
+      g.tiles_per_group = p.group_size / Cfg::kBlkK;
+      g.tile_in_group = k_begin % g.tiles_per_group;  // a split may start inside a group
+    }
     const int full_iters = (k_end - k_begin) / kStageTiles;
     StageCursor<kStages> cursor(slot0);
     for (int it = 0; it < full_iters; ++it, cursor.advance())
-      decode_stage_warp<true, kPow2Groups>(pipe, cursor.wait_full(pipe), consumer, tc, xl, kStageTiles, tile_shift, g,
-                                           acc);
+      decode_stage_warp<true, kWalk>(pipe, cursor.wait_full(pipe), consumer, tc, xl, kStageTiles, tile_shift, g, acc);
     const int rest = (k_end - k_begin) - full_iters * kStageTiles;
-    if (rest > 0)
-      decode_stage_warp<false, kPow2Groups>(pipe, cursor.wait_full(pipe), consumer, tc, xl, rest, tile_shift, g, acc);
+    if (rest > 0) decode_stage_warp<false, kWalk>(pipe, cursor.wait_full(pipe), consumer, tc, xl, rest, tile_shift, g, acc);
   }
 
   // The whole K range of an active consumer; acc (zero on entry) receives the sums. slot0: the
   // pipeline iteration of the range's first stage (stages are numbered across a CTA's tiles).
   __device__ static void consume(const GemmParams& p, const StagePipeline& pipe, int consumer, const ThreadCoords& tc,
                                  int slot0, int k_begin, int k_end, float (&acc)[Cfg::kBlkM / 2]) {
-    const int iters = (k_end - k_begin + kStageTiles - 1) / kStageTiles;
-    DecodeGroup g;
-    g.tiles_per_group = p.group_size / Cfg::kBlkK;
-    g.tile_in_group = k_begin % g.tiles_per_group;  // a split may start inside a group
     // The stages known to be full run in a loop of their own, in the full form only; a split's
     // short last stage, if any, after it. With both forms inside, the loop was twice as long
     // (650 instructions at 8 tokens, one CTA per SM, against 334) and instruction fetch stalled
     // the consumers: 1.01-1.07x at M <= 32 once split (docs/perf-notes.md v15e).
-    const int full_iters = (k_end - k_begin) / kStageTiles;
-    int it = 0;
     if constexpr (kWarpMma) {
-      if (p.group_shift >= 0)
-        consume_warp<true>(p, pipe, consumer, tc, slot0, k_begin, k_end, g, acc);
+      if (p.group_size == 32)
+        consume_warp<GroupWalk::kHalfTiles>(p, pipe, consumer, tc, slot0, k_begin, k_end, acc);
+      else if (p.group_shift >= 0)
+        consume_warp<GroupWalk::kShifted>(p, pipe, consumer, tc, slot0, k_begin, k_end, acc);
       else
-        consume_warp<false>(p, pipe, consumer, tc, slot0, k_begin, k_end, g, acc);
+        consume_warp<GroupWalk::kCounted>(p, pipe, consumer, tc, slot0, k_begin, k_end, acc);
     } else {
+      const int iters = (k_end - k_begin + kStageTiles - 1) / kStageTiles;
+      const int full_iters = (k_end - k_begin) / kStageTiles;
+      DecodeGroup g;
+      g.tiles_per_group = p.group_size / Cfg::kBlkK;
+      g.tile_in_group = k_begin % g.tiles_per_group;  // a split may start inside a group
+      int it = 0;
       for (; it < full_iters; ++it)
         decode_stage<true>(pipe, wait_stage_full<kStages>(pipe, slot0 + it), consumer, tc, kStageTiles, g, acc);
       if (it < iters) {

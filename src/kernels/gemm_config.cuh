@@ -40,7 +40,7 @@ struct GemmConfig {
   // (8-bit weights at BlkM 16 with two CTAs per SM: one tile, as two tiles' A fragments, their
   // two 8-bit planes and the partial sums exceed the 80 registers a thread has there.)
   static constexpr int kStageTiles =
-      CtasPerSm == 2 ? (BlkM <= 16 ? (kBits == 8 && BlkM == 16 ? 1 : 2) : 1)
+      CtasPerSm == 2 ? (BlkM <= 16 ? (kBits == 8 && BlkM == 16 ? 1 : (BlkM == 8 && kBits == 4 ? 4 : 2)) : 1)
                      : (BlkM <= 32 ? 4 : (BlkM <= 128 ? 2 : 1));
 
   // ---- one pipeline stage in shared memory ----------------------------------------------------

@@ -41,13 +41,17 @@ struct MainloopSm90 {
       for (int slot = slot0; slot < slot0 + iters; ++slot) release_stage(pipe, wait_stage_full<kStages>(pipe, slot));
       return;
     }
-    if constexpr (kScaleSums) {
-      if (p.group_size % Cfg::kBlkK == 0) {
-        ConsumerScaledSums<Cfg>::consume(p, pipe, consumer, tc, slot0, k_begin, k_end, acc);
-        return;
+    if constexpr (ConsumerScaledSums<Cfg>::kWarpMma) {  // every group size (32 or multiples of 64)
+      ConsumerScaledSums<Cfg>::consume(p, pipe, consumer, tc, slot0, k_begin, k_end, acc);
+    } else {
+      if constexpr (kScaleSums) {
+        if (p.group_size % Cfg::kBlkK == 0) {
+          ConsumerScaledSums<Cfg>::consume(p, pipe, consumer, tc, slot0, k_begin, k_end, acc);
+          return;
+        }
       }
+      ConsumerScaledWeights<Cfg>::consume(p, pipe, consumer, tc, slot0, k_begin, k_end, acc);
     }
-    ConsumerScaledWeights<Cfg>::consume(p, pipe, consumer, tc, slot0, k_begin, k_end, acc);
   }
 };
 
