@@ -3,8 +3,10 @@
 
 Usage: check_sass.py SASS_TXT
 
-Every gemm_sm90_ws_kernel instance must issue HGMMA (the wgmma tensor-core path, not HMMA or
-FFMA) and must not touch local memory (LDL/STL: a register array spilled or indexed at run time).
+Every gemm_sm90_ws_kernel instance must issue tensor-core MMAs of its form: HGMMA (wgmma) for
+token tiles of 32 and more, HMMA (mma.sync, the warp-level decode consumer) for 8 and 16, and no
+HGMMA there (no general-consumer fallback compiled in); and must not touch local memory (LDL/STL:
+a register array spilled or indexed at run time).
 """
 import re
 import sys
@@ -20,8 +22,14 @@ def main() -> int:
             continue
         checked += 1
         hgmma = len(re.findall(r"\bHGMMA\b", f))
+        hmma = len(re.findall(r"\bHMMA\b", f))
         local = len(re.findall(r"\b(LDL|STL)\b", f))
-        if hgmma == 0:
+        # GemmConfig<act, wtype, BlkM, CtasPerSm> in the mangled name: ...WeightTypeE<w>ELi<BlkM>ELi<c>E
+        tile = re.search(r"WeightTypeE\d+ELi(\d+)ELi\d+E", name)
+        warp_mma = tile is not None and int(tile.group(1)) <= 16
+        if warp_mma and (hmma == 0 or hgmma):
+            problems.append(f"{name}: {hmma} HMMA, {hgmma} HGMMA (expected warp-level MMAs only)")
+        if not warp_mma and hgmma == 0:
             problems.append(f"{name}: no HGMMA")
         if local:
             problems.append(f"{name}: {local} local-memory instructions")

@@ -7,9 +7,10 @@
 // converted once into mixgemm's prepacked format (docs/prepacked-format.md) by prepack() on the
 // GPU or prepack_host() on the CPU; both produce the same bytes.
 //
-// Numerics: q - z is exact in the activation type; token tiles of up to 32 (the decode
-// schedules, m8, m16 and m32) multiply each group's fp32 sums by its scale, larger tiles dequantize
-// each weight to the activation type first, w = round(s * (q - z)) (one rounding). Products are
+// Numerics: q - z is exact in the activation type; the decode schedules multiply each group's
+// fp32 sums by its scale (m8 and m16 at every group size, m32 at group sizes that are multiples
+// of 64); the others dequantize each weight to the activation type first, w = round(s * (q - z))
+// (one rounding). Products are
 // accumulated in fp32, the bias is added in fp32 and the result is rounded once to the output
 // type. Results are bitwise reproducible run to run (split-K partials are summed in split order).
 //

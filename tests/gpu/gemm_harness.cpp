@@ -40,14 +40,16 @@ Tolerance gemm_tolerance(ActType act, int64_t k, double max_abs_w) {
   return {rtol, atol};
 }
 
-// The weight numerics of the schedule mm() runs (mixgemm.h, Numerics): the decode tiles (m8,
-// m16) apply scales to fp32 sums when the group size is a multiple of 64, never rounding a weight.
+// The weight numerics of the schedule mm() runs (mixgemm.h, Numerics): the decode tiles apply
+// scales to fp32 sums, never rounding a weight: m8 and m16 at every group size, m32 when the
+// group size is a multiple of 64.
 ref::WeightRounding weight_rounding(const WeightDesc& w, int64_t m, const char* schedule) {
   const std::string name = schedule != nullptr && std::string(schedule) != "auto" ? schedule : select_schedule(w, m);
   const size_t at = name.find("_m");
   const int blk_m = at == std::string::npos ? 0 : std::atoi(name.c_str() + at + 2);
   const int64_t group = w.group_size > 0 ? w.group_size : w.k;
-  return blk_m > 0 && blk_m <= 32 && group % 64 == 0 ? ref::WeightRounding::none : ref::WeightRounding::to_activation;
+  const bool scaled_sums = blk_m > 0 && (blk_m <= 16 || (blk_m <= 32 && group % 64 == 0));
+  return scaled_sums ? ref::WeightRounding::none : ref::WeightRounding::to_activation;
 }
 
 uint64_t fresh_seed() {
