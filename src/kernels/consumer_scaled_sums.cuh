@@ -9,8 +9,9 @@
 // whose ordinary instructions read a wgmma accumulator while any MMA is in flight (C7514), so
 // the wgmma form drains its MMAs each stage (wait 0): the other consumer warps on the scheduler
 // cover that wait (converting the next stage before the drain measured no faster,
-// docs/perf-notes.md v15). Group sizes must be multiples of 64 (one scale per tile and row);
-// group size 32 takes the general consumer.
+// docs/perf-notes.md v15). The warp-MMA form takes every group size (at 32, one partial per
+// group, two per tile); the wgmma form needs multiples of 64 (one scale per tile and row), and
+// at 32 tokens group size 32 takes the general consumer.
 #pragma once
 
 #include <cstdint>

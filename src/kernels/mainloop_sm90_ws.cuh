@@ -1,9 +1,9 @@
 // Warp-specialized mainloop of the sm_90 mixed-input GEMM (transposed problem Y^T = W^T . X^T):
 // the producer (producer_sm90.cuh) streams stages of kStageTiles 64-deep K tiles into shared
 // memory; each consumer warpgroup runs one of two consumers over its 64 weight rows:
-//   - ConsumerScaledSums (consumer_scaled_sums.cuh) for token tiles of 8, 16 and 32 with group
-//     sizes that are multiples of 64: q - z into the MMA, scales on the fp32 sums (warp-level
-//     mma.sync at 8 and 16 tokens, wgmma at 32);
+//   - ConsumerScaledSums (consumer_scaled_sums.cuh): q - z into the MMA, scales on the fp32
+//     sums; token tiles of 8 and 16 at every group size (warp-level mma.sync), 32 at group sizes
+//     that are multiples of 64 (wgmma);
 //   - ConsumerScaledWeights (consumer_scaled_weights.cuh) otherwise: scaled weights into the MMA.
 #pragma once
 
