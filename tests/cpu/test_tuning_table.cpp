@@ -40,6 +40,16 @@ std::string chosen_name(const std::vector<TunedEntry>& e, int64_t k, int64_t n, 
   return lookup_tuned(e, desc(k, n), m, kH100Sms, &s) ? schedule_name(s) : std::string("(none)");
 }
 
+// A K x N layer, the schedule expected there, and why.
+struct ShapeCase {
+  int64_t k, n;
+  const char* expected;
+  const char* why;
+};
+void expect_choices(const std::vector<TunedEntry>& e, int64_t m, const std::vector<ShapeCase>& cases) {
+  for (const ShapeCase& c : cases) EXPECT_EQ(chosen_name(e, c.k, c.n, m), c.expected) << c.why;
+}
+
 TEST(TuningTable, FormatParseRoundTrip) {
   TuningTable t;
   t.device = "NVIDIA H100 80GB HBM3";
@@ -184,7 +194,7 @@ TEST(TuningTable, TypesMustMatch) {
   // u4 (zero points) has no points of its own: the u4b8 ones stand in, split re-derived.
   ASSERT_TRUE(lookup_tuned(e, desc(4096, 4096, WeightType::u4), 1, kH100Sms, &s));
   EXPECT_EQ(s.blk_m, 8);
-  EXPECT_EQ(s.splits, split_for(desc(4096, 4096, WeightType::u4), 1, 8, 2, kH100Sms));
+  EXPECT_EQ(s.splits, split_for(desc(4096, 4096, WeightType::u4), 1, 8, s.ctas_per_sm, kH100Sms));
   // No fp16 points: the bf16 ones of the same weight type stand in.
   ASSERT_TRUE(lookup_tuned(e, desc(4096, 4096, WeightType::u4b8, ActType::fp16), 1, kH100Sms, &s));
   EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m8_o2_sk8");
@@ -207,18 +217,26 @@ TEST(TuningTable, NearestShapeDropsTwoCtasThatDoubleUpOnFewSms) {
 // idle runs two CTAs per SM, split for them.
 TEST(TuningTable, NearestShapeTakesTwoCtasWhereOneLeavesSmsIdle) {
   const std::vector<TunedEntry> e = {entry(4096, 4096, 1, "sm90_ws_n128_m8_sk4")};
-  struct Case {
-    int64_t k, n;
-    const char* expected;
-    const char* why;
-  };
-  const Case cases[] = {
+  const std::vector<ShapeCase> cases = {
       {4096, 6144, "sm90_ws_n128_m8_o2_sk4", "48 tiles x 2 splits = 96 CTAs, 73 % of the SMs"},
       {3584, 4608, "sm90_ws_n128_m8_o2_sk4", "36 x 2 = 72, 55 % (8 splits: shallow and past the slots)"},
       {3584, 3584, "sm90_ws_n128_m8_sk4", "28 x 4 = 112, 85 %: one CTA per SM kept"},
       {4096, 4096, "sm90_ws_n128_m8_sk4", "the tuned shape itself, as measured"},
   };
-  for (const Case& c : cases) EXPECT_EQ(chosen_name(e, c.k, c.n, 1), c.expected) << c.why;
+  expect_choices(e, 1, cases);
+}
+
+// The converse: on another shape a two-CTA decode point whose split would stream fewer than 16
+// K tiles per split runs one CTA per SM where that one's split fills the SMs.
+TEST(TuningTable, NearestShapeTakesOneCtaWhereTwoSplitTooShallow) {
+  const std::vector<TunedEntry> e = {entry(14336, 4096, 1, "sm90_ws_n128_m8_o2_sk8")};
+  const std::vector<ShapeCase> cases = {
+      {4096, 4096, "sm90_ws_n128_m8_sk4", "two CTAs: 8 splits of 8 K tiles; one: 32 x 4 = 128 CTAs, 97 %"},
+      {4096, 6144, "sm90_ws_n128_m8_o2_sk4", "two CTAs: 4 splits of 16 K tiles kept"},
+      {8192, 8192, "sm90_ws_n128_m8_o2_sk4", "two CTAs: 4 splits of 32 K tiles kept"},
+      {14336, 4096, "sm90_ws_n128_m8_o2_sk8", "the tuned shape itself, as measured"},
+  };
+  expect_choices(e, 1, cases);
 }
 
 // Whatever the shape, types and M, "auto" (each built-in table, and the heuristic alone) names a
