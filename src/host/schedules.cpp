@@ -66,9 +66,10 @@ Schedule heuristic_schedule(const WeightDesc& w, int64_t m, int sm_count) {
   // re-reads and conversions per token (measured faster than 128-wide tiles plus split-K at
   // M = 256 on 8192x8192 and 14336x4096, H200, docs/perf-notes.md).
   s.blk_m = covering_token_tile(m);
-  // Decode sizes: two CTAs per SM. The consumers' conversion and wgmma round trips, not DRAM,
-  // bound a small-M CTA; a second resident CTA overlaps them (5-15% faster at M <= 16).
-  if (m <= 16) s.ctas_per_sm = 2;
+  // Decode sizes: two CTAs per SM. The consumers' conversion and MMA round trips, not DRAM,
+  // bound a small-M CTA; a second resident CTA overlaps them (5-15% faster at M <= 16). Unless
+  // the two-CTA split would be too shallow where one CTA's split fills the SMs.
+  if (m <= 16) s.ctas_per_sm = two_cta_split_too_shallow(w, m, s.blk_m, sm_count) ? 1 : 2;
 
   s.splits = split_for(w, m, s.blk_m, s.ctas_per_sm, sm_count);
   // A last wave mostly empty after one to three full ones: split only its tiles.
@@ -170,6 +171,16 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
 bool one_cta_split_fills_sms(const WeightDesc& w, int64_t m, int blk_m, int sm_count) {
   const int64_t ctas = output_tiles(w, m, blk_m) * split_for(w, m, blk_m, 1, sm_count);
   return ctas * 5 >= int64_t(sm_count) * 4;
+}
+
+bool two_cta_split_too_shallow(const WeightDesc& w, int64_t m, int blk_m, int sm_count) {
+  // Under 16 K tiles per split, an 8-token two-CTA kernel streams fewer than four of its 4-tile
+  // stages per CTA and its pipeline fill is exposed: 8B o (4096x4096, 32 tiles) ran 8 splits of
+  // 8 K tiles at two CTAs per SM 1.03-1.17x slower at M = 1-16 than 4 splits of 16 at one CTA,
+  // which fill 128 of 132 SMs; 4096x6144 (16 K tiles per split) and 14336x4096 (28) kept two
+  // CTAs as fast or faster (H200 tune-i; docs/perf-notes.md v16f).
+  const int64_t k_tiles = w.k / layout::kTileK;
+  return k_tiles / split_for(w, m, blk_m, 2, sm_count) < 16 && one_cta_split_fills_sms(w, m, blk_m, sm_count);
 }
 
 int last_wave_split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm_count) {

@@ -48,6 +48,9 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
 // Whether one CTA per SM, split as split_for splits it, keeps at least four fifths of the SMs
 // busy on this problem.
 bool one_cta_split_fills_sms(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
+// Whether a decode tile's two-CTA split would stream fewer than 16 K tiles per split while one
+// CTA per SM, split as split_for splits it, fills the SMs: then one CTA per SM.
+bool two_cta_split_too_shallow(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
 // The "_dpsk" split the heuristic gives a token tile on this problem, 0 for none: for tiles of 64
 // tokens and more at one CTA per SM, when the tiles fill more than one wave but fewer than five
 // and the last wave is at most half full, the largest of 2 and 4 that keeps the last wave's

@@ -1,7 +1,5 @@
 #include "host/tuning_table.h"
 
-#include "common/prepacked_layout.h"
-
 #include <atomic>
 #include <cmath>
 #include <cstdio>
@@ -300,14 +298,9 @@ bool lookup_tuned(const std::vector<TunedEntry>& entries, const WeightDesc& w, i
     // allsched-fresh-v13; the rule is a fit to those shapes).
     if (m <= 16 && out->ctas_per_sm == 1 && out->blk_m <= 16 && !one_cta_split_fills_sms(w, m, out->blk_m, sm_count))
       out->ctas_per_sm = 2;
-    // The converse: a two-CTA decode point whose split would leave each split fewer than 16 K
-    // tiles here (under four 4-tile stages of the 8-token kernel: the fill is exposed), where one
-    // CTA per SM with its split fills the SMs: one CTA per SM. 8B o (4096x4096, 32 tiles) carried
-    // 8B down's two-CTA point with 8 splits of 8 K tiles, 1.03-1.17x slower at M = 1-16 than one
-    // CTA with 4 splits of 16; 8B down itself (28 K tiles per split) and 4096x6144 (16) keep two
-    // (H200 tune-i; docs/perf-notes.md v16f).
-    if (m <= 16 && out->ctas_per_sm == 2 && out->blk_m <= 16 && one_cta_split_fills_sms(w, m, out->blk_m, sm_count) &&
-        w.k / layout::kTileK / split_for(w, m, out->blk_m, 2, sm_count) < 16)
+    // The converse: a two-CTA decode point whose split would be too shallow here, where one CTA
+    // per SM with its split fills the SMs, runs one CTA per SM (two_cta_split_too_shallow).
+    if (m <= 16 && out->ctas_per_sm == 2 && out->blk_m <= 16 && two_cta_split_too_shallow(w, m, out->blk_m, sm_count))
       out->ctas_per_sm = 1;
     // A two-CTA tile whose tiles would double up on a minority of the SMs (more tiles than SMs,
     // the excess at most half of them): one CTA per SM with the last wave split instead. At

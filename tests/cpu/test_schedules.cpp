@@ -52,10 +52,17 @@ TEST(Schedules, TokenTileCoversM) {
 }
 
 TEST(Schedules, SplitKFillsTheMachineOnlyWhenTilesAreFew) {
-  // 4096 x 4096 at M = 1: 32 CTA tiles on 132 SMs x 2 CTAs -> split 8 (256 CTAs).
-  Schedule s = heuristic_schedule(desc(4096, 4096), 1, kH100Sms);
+  // 6144 x 4096 at M = 1: 48 CTA tiles on 132 SMs x 2 CTAs -> split 4 (192 CTAs, 16 K tiles each).
+  Schedule s = heuristic_schedule(desc(6144, 4096), 1, kH100Sms);
   EXPECT_EQ(s.ctas_per_sm, 2);
-  EXPECT_EQ(s.splits, 8);
+  EXPECT_EQ(s.splits, 4);
+  // 4096 x 4096: 32 tiles; two CTAs would split 8 ways into 8 K tiles each, too shallow, while
+  // one CTA per SM split 4 ways fills 128 of the 132 SMs: one CTA per SM.
+  s = heuristic_schedule(desc(4096, 4096), 1, kH100Sms);
+  EXPECT_EQ(s.ctas_per_sm, 1);
+  EXPECT_EQ(s.splits, 4);
+  EXPECT_TRUE(two_cta_split_too_shallow(desc(4096, 4096), 1, 8, kH100Sms));
+  EXPECT_FALSE(two_cta_split_too_shallow(desc(4096, 14336), 1, 8, kH100Sms));  // 8 splits of 28
   // M = 64: one CTA per SM, 32 tiles -> split 4.
   s = heuristic_schedule(desc(4096, 4096), 64, kH100Sms);
   EXPECT_EQ(s.ctas_per_sm, 1);
