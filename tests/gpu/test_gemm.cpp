@@ -126,20 +126,24 @@ TEST(GpuGemm, StridedX) {
   }
 }
 
-// Every compiled schedule, split-K forms included, must compute the same function.
+// Every compiled schedule, split-K forms included, must compute the same function, for every
+// weight type (each type has kernels of its own: 8-bit planes, zero points).
 TEST(GpuGemm, EveryScheduleCorrect) {
   REQUIRE_SM90();
-  const std::vector<std::string> names = list_schedules(WeightType::u4b8, ActType::bf16);
-  ASSERT_FALSE(names.empty());
-  for (const std::string& name : names) {
-    for (int64_t m : {5, 70}) {
-      CaseSpec s;
-      s.m = m;
-      s.n = 384;
-      s.k = 1024;
-      s.bias = true;
-      s.schedule = name.c_str();
-      if (!run_and_compare(s)) return;
+  for (WeightType wt : {WeightType::u4b8, WeightType::u4, WeightType::u8b128, WeightType::u8}) {
+    const std::vector<std::string> names = list_schedules(wt, ActType::bf16);
+    ASSERT_FALSE(names.empty());
+    for (const std::string& name : names) {
+      for (int64_t m : {5, 70}) {
+        CaseSpec s;
+        s.wtype = wt;
+        s.m = m;
+        s.n = 384;
+        s.k = 1024;
+        s.bias = true;
+        s.schedule = name.c_str();
+        if (!run_and_compare(s)) return;
+      }
     }
   }
 }
