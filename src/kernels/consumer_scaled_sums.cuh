@@ -113,8 +113,9 @@ struct ConsumerScaledSums {
   // wgmma costs its warps the MMA and three uniform-register instructions for its descriptor,
   // plus a per-stage descriptor broadcast, fence, commit and drain, and it waits for the slowest
   // of its warpgroup's four warps; mma.sync needs its X fragments in registers (one ldmatrix per
-  // two k16 steps and 8 tokens) and lets each warp run on its own. With every shared-memory read
-  // of a stage done first, the stage is released before its conversion and MMAs.
+  // two k16 steps and 8 tokens) and lets each warp run on its own. Every shared-memory read of a
+  // stage comes before its release in program order (ptxas interleaves the later tiles' loads
+  // with the first tiles' conversion and releases after the last load).
   static constexpr bool kWarpMma = Cfg::kBlkM <= 16;
 
   // How a warp-MMA stage finds each tile's group row among the stage's group parameters:
