@@ -130,7 +130,7 @@ TEST(GpuGemm, StridedX) {
 // weight type (each type has kernels of its own: 8-bit planes, zero points).
 TEST(GpuGemm, EveryScheduleCorrect) {
   REQUIRE_SM90();
-  for (WeightType wt : {WeightType::u4b8, WeightType::u4, WeightType::u8b128, WeightType::u8}) {
+  for (WeightType wt : kWTypes) {
     const std::vector<std::string> names = list_schedules(wt, ActType::bf16);
     ASSERT_FALSE(names.empty());
     for (const std::string& name : names) {
