@@ -136,9 +136,22 @@ struct ConsumerScaledSums {
     const uint8_t* s = pipe.smem + stage * Cfg::kStageBytes;
     uint32_t words[kStageTiles][Common::kTileWords];
     TileGroup tg[kStageTiles][kGroupsPerTile];
-    uint32_t xf[kStageTiles][layout::kStepsPerTile][kBlocks][2];
+    // X fragments of the whole stage, or (kXPerTile) of one tile at a time, read just before its
+    // MMAs, when the whole stage's would not fit the registers (two CTAs per SM, 16 tokens).
+    constexpr bool kXPerTile = kStageTiles * kBlocks > 4;
+    uint32_t xf[kXPerTile ? 1 : kStageTiles][layout::kStepsPerTile][kBlocks][2];
     const uint32_t x0 = ptx::smem_u32(s + Cfg::kXOffset) + xl.chunks_0_3;
     const uint32_t x1 = ptx::smem_u32(s + Cfg::kXOffset) + xl.chunks_4_7;
+    auto load_x = [&](int t, uint32_t (&x)[layout::kStepsPerTile][kBlocks][2]) {
+#pragma unroll
+      for (int b = 0; b < kBlocks; ++b) {
+        uint32_t r[4];
+        ldmatrix_x4(x0 + t * Cfg::kXSlabBytes + b * 1024, r);  // k16 steps 0, 1 of 8 token rows
+        x[0][b][0] = r[0], x[0][b][1] = r[1], x[1][b][0] = r[2], x[1][b][1] = r[3];
+        ldmatrix_x4(x1 + t * Cfg::kXSlabBytes + b * 1024, r);  // k16 steps 2, 3
+        x[2][b][0] = r[0], x[2][b][1] = r[1], x[3][b][0] = r[2], x[3][b][1] = r[3];
+      }
+    };
     int group_row = 0;  // row among the stage's group parameters (row 0: the first tile's group)
     int tile_in_group = g.tile_in_group;
 #pragma unroll
@@ -153,14 +166,7 @@ struct ConsumerScaledSums {
 #pragma unroll
         for (int h = 0; h < kGroupsPerTile; ++h) tg[t][h] = load_tile_group(s, consumer, tc, group_row + h);
         Common::load_tile_words(s, consumer, tc, t, words[t]);
-#pragma unroll
-        for (int b = 0; b < kBlocks; ++b) {
-          uint32_t r[4];
-          ldmatrix_x4(x0 + t * Cfg::kXSlabBytes + b * 1024, r);  // k16 steps 0, 1 of 8 token rows
-          xf[t][0][b][0] = r[0], xf[t][0][b][1] = r[1], xf[t][1][b][0] = r[2], xf[t][1][b][1] = r[3];
-          ldmatrix_x4(x1 + t * Cfg::kXSlabBytes + b * 1024, r);  // k16 steps 2, 3
-          xf[t][2][b][0] = r[0], xf[t][2][b][1] = r[1], xf[t][3][b][0] = r[2], xf[t][3][b][1] = r[3];
-        }
+        if constexpr (!kXPerTile) load_x(t, xf[t]);
         if constexpr (kWalk == GroupWalk::kCounted)
           tile_in_group = tile_in_group + 1 == g.tiles_per_group ? 0 : tile_in_group + 1;
       }
@@ -169,11 +175,13 @@ struct ConsumerScaledSums {
       g.tile_in_group = (g.tile_in_group + (kFull ? kStageTiles : tiles)) & (g.tiles_per_group - 1);
     else if constexpr (kWalk == GroupWalk::kCounted)
       g.tile_in_group = tile_in_group;
-    release_stage(pipe, stage);
+    if constexpr (!kXPerTile) release_stage(pipe, stage);
     const float zero[4] = {0.0f, 0.0f, 0.0f, 0.0f};
 #pragma unroll
     for (int t = 0; t < kStageTiles; ++t) {
       if (kFull || t < tiles) {  // a short stage's missing tiles are skipped (no wgmma to keep uniform)
+        auto& x = xf[kXPerTile ? 0 : t];
+        if constexpr (kXPerTile) load_x(t, x);
         float part[kBlocks][4];
         // Scales the finished partial of group h into the running sums: rows row_lo (v < 2) and
         // row_lo + 8 of each 8-column block.
@@ -191,15 +199,16 @@ struct ConsumerScaledSums {
 #pragma unroll
           for (int b = 0; b < kBlocks; ++b) {
             if (j == 0 || (kGroupsPerTile == 2 && j == 2))  // a fresh partial per group and tile
-              mma_m16n8k16<Cfg::kAct>(part[b], a, xf[t][j][b][0], xf[t][j][b][1], zero);
+              mma_m16n8k16<Cfg::kAct>(part[b], a, x[j][b][0], x[j][b][1], zero);
             else
-              mma_m16n8k16<Cfg::kAct>(part[b], a, xf[t][j][b][0], xf[t][j][b][1], part[b]);
+              mma_m16n8k16<Cfg::kAct>(part[b], a, x[j][b][0], x[j][b][1], part[b]);
           }
           if (kGroupsPerTile == 2 && j == 1) scale_into_sums(0);
         });
         scale_into_sums(kGroupsPerTile - 1);
       }
     }
+    if constexpr (kXPerTile) release_stage(pipe, stage);  // after the last tile's X reads
   }
 
   template <GroupWalk kWalk>

@@ -42,7 +42,7 @@ struct GemmConfig {
   // weights at BlkM 8 with two CTAs: four tiles, which the warp-level decode consumer holds in
   // 80 registers; half the per-stage costs measured 1.03-1.16x at M <= 8, docs/perf-notes.md v16e.)
   static constexpr int kStageTiles =
-      CtasPerSm == 2 ? (BlkM <= 16 ? (kBits == 8 && BlkM == 16 ? 1 : (BlkM == 8 && kBits == 4 ? 4 : 2)) : 1)
+      CtasPerSm == 2 ? (BlkM <= 16 ? (kBits == 8 && BlkM == 16 ? 1 : (kBits == 4 ? 4 : 2)) : 1)
                      : (BlkM <= 32 ? 4 : (BlkM <= 128 ? 2 : 1));
 
   // ---- one pipeline stage in shared memory ----------------------------------------------------
