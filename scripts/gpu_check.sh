@@ -25,7 +25,7 @@ nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem --format=csv > "
 # hold no kernel, which passes (the kernels it did not rebuild were checked when they were built).
 incremental=()
 [ -f "$BUILD/build.ninja" ] && incremental=(--allow-empty)
-step configure cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release ${CMAKE_ARGS:-}
+step configure cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMIXGEMM_BUILD_TESTS=ON ${CMAKE_ARGS:-}
 step build cmake --build "$BUILD" -j "$JOBS"
 step ptxas python3 scripts/check_ptxas.py "$LOG/build.log" "${incremental[@]}"
 if command -v cuobjdump >/dev/null; then
