@@ -11,6 +11,7 @@
 #include "host/kernel_registry.h"
 #include "host/launchers.h"
 #include "host/schedules.h"
+#include "host/timeline.h"
 #include "host/tensor_map.h"
 #include "host/tuning_table.h"
 #include "host/validate.h"
@@ -161,6 +162,9 @@ Status mm(const GemmArgs& args, cudaStream_t stream) {
                  detail::schedule_name(plan.schedule).c_str(), plan.splits, tuning_table_source().c_str());
   }
 
+#ifdef MIXGEMM_TIMELINE
+  p.timeline = detail::timeline_take(plan.ctas);
+#endif
   const bool pdl = pdl_enabled();
   const detail::GemmLauncher launch = detail::find_gemm_launcher(r.w.act, r.w.wtype, plan.schedule.blk_m, plan.schedule.ctas_per_sm);
   cudaError_t e = launch(p, plan.ctas, stream, pdl);

@@ -47,6 +47,9 @@ struct GemmParams {
   int sk_splits;              // splits of each of those (>= 2 when sk_tiles > 0)
   int k_tiles_per_split;      // 64-deep K tiles per split
   int work_items;             // dp_tiles + sk_tiles * sk_splits
+#ifdef MIXGEMM_TIMELINE
+  uint64_t* timeline;         // diagnostic builds: this launch's per-CTA records (kernels/timeline.h)
+#endif
 };
 
 }  // namespace mixgemm::kernels

@@ -20,6 +20,7 @@
 #include "kernels/sm90_ptx.cuh"
 #include "kernels/splitk_reduce.cuh"
 #include "kernels/tile_scheduler.cuh"
+#include "kernels/timeline.h"
 
 namespace mixgemm::kernels {
 
@@ -39,7 +40,16 @@ __device__ __forceinline__ int consume_item(const GemmParams& p, const StagePipe
   float acc[Cfg::kBlkM / 2];
 #pragma unroll
   for (int v = 0; v < Cfg::kBlkM / 2; ++v) acc[v] = 0.0f;
+#ifdef MIXGEMM_TIMELINE
+  // Stamps the first stage's arrival: one thread waits on it here, and its own wait in the
+  // mainloop then returns at once (the stage stays full until the consumers release it).
+  if (slot0 == 0 && threadIdx.x == 128) {
+    ptx::mbarrier_wait(&pipe.full[0], 0);
+    MIXGEMM_TIMELINE_MARK(p, timeline::kFirstStageFull);
+  }
+#endif
   Mainloop::consume(p, pipe, consumer, owns_weight_rows<Cfg>(p, work, consumer), slot0, work.k_begin, work.k_end, acc);
+  if (threadIdx.x == 128) MIXGEMM_TIMELINE_MARK(p, timeline::kMainloopDone);
   const int iters = (work.k_end - work.k_begin + Cfg::kStageTiles - 1) / Cfg::kStageTiles;
 
   // The tile again, recomputed rather than kept live through the mainloop (the consumers need
@@ -55,6 +65,7 @@ __device__ __forceinline__ int consume_item(const GemmParams& p, const StagePipe
   } else {
     splitk_store_and_reduce<Cfg>(p, acc, owns_rows, n_block, m_block, done);
   }
+  if (threadIdx.x == 128) MIXGEMM_TIMELINE_MARK(p, timeline::kExit);
   return iters;
 }
 
@@ -76,6 +87,11 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
   // index arithmetic cost the consumers a spill).
   const int first_item = ptx::cta_index();
   const CtaWork first = work_item(p, first_item);
+
+  if (threadIdx.x == 0) {
+    MIXGEMM_TIMELINE_MARK(p, timeline::kSm);
+    MIXGEMM_TIMELINE_MARK(p, timeline::kEntry);
+  }
 
   // Programmatic dependent launch: the next kernel in the stream (typically the next GEMM) may
   // launch now, so its CTAs take the SM slots ours free as they finish and start streaming their
@@ -105,6 +121,7 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
     // split-K workspace). Sleeping here instead of polling the first stage's mbarrier measured
     // neutral (within 1 %, docs/perf-notes.md v7): mbarrier.try_wait already suspends.
     ptx::grid_dependency_wait();
+    if (threadIdx.x == 128) MIXGEMM_TIMELINE_MARK(p, timeline::kConsumerWaited);
     const int consumer = warpgroup - 1;
     if constexpr (Cfg::kLoopsOverItems) {
       // The CTA's items in the producer's order (tile_scheduler.cuh); slot0 numbers the

@@ -14,6 +14,7 @@
 
 #include "kernels/mainloop_common.cuh"
 #include "kernels/tile_scheduler.cuh"
+#include "kernels/timeline.h"
 
 namespace mixgemm::kernels {
 
@@ -120,7 +121,9 @@ struct ProducerSm90 {
         ptx::mbarrier_arrive_expect_tx(&pipe.full[it], stage_tx_bytes(r, plan.active));
         for (int c = 0; c < plan.active; ++c) issue_weight_copies(p, pipe, it, plan.nb0, c, r, policy_w);
       }
+      MIXGEMM_TIMELINE_MARK(p, timeline::kWeightsIssued);
       ptx::grid_dependency_wait();
+      MIXGEMM_TIMELINE_MARK(p, timeline::kProducerWaited);
       for (int i = 0; i < prologue; ++i) {
         const StageRange r = Common::stage_range(p, w.k_begin, w.k_end, i);
         issue_x_copies(p, pipe, i, plan.m0, r.kt0, r.tiles, policy_x);
@@ -148,10 +151,14 @@ struct ProducerSm90 {
     int it = 0;
     if (slot0 == 0) {
       // A CTA's first stages had no previous use: no wait for the consumers.
-      if (role == 0) ptx::grid_dependency_wait();
+      if (role == 0) {
+        ptx::grid_dependency_wait();
+        MIXGEMM_TIMELINE_MARK(p, timeline::kProducerWaited);
+      }
       const int prologue = plan.iters < kStages ? plan.iters : kStages;
       for (; it < prologue; ++it)
         issue_role(p, pipe, role, it, plan, w, it, policy);
+      if (role == 1) MIXGEMM_TIMELINE_MARK(p, timeline::kWeightsIssued);
     }
     for (; it < plan.iters; ++it) {
       const int stage = wait_stage_empty(pipe, slot0 + it);  // the consumers freed its previous use
