@@ -15,7 +15,7 @@ namespace mixgemm::kernels::timeline {
 enum Event : int {
   kSm = 0,              // the SM the CTA ran on (not a time)
   kEntry,               // thread 0 at kernel entry
-  kWeightsIssued,       // producer: the first stages' weight copies issued (before its grid wait)
+  kWeightsIssued,       // producer: its prologue stages' weight copies issued
   kProducerWaited,      // producer: past griddepcontrol.wait (the previous grid has completed)
   kConsumerWaited,      // consumer thread 0: past griddepcontrol.wait
   kFirstStageFull,      // consumer thread 0: the first stage's weights and X have landed
