@@ -108,6 +108,7 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
     ptx::fence_barrier_init();
   }
   __syncthreads();
+  if (threadIdx.x == 0) MIXGEMM_TIMELINE_MARK(p, timeline::kCtaSynced);
 
   if (warpgroup == 0) {
     ptx::setmaxnreg_dec<Cfg::kProducerRegs>();
@@ -115,6 +116,7 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
       Mainloop::produce(p, pipe, first, threadIdx.x / 32);  // lane 0 of each copy role's warp
   } else {
     ptx::setmaxnreg_inc<Cfg::kConsumerRegs>();
+    if (threadIdx.x == 128) MIXGEMM_TIMELINE_MARK(p, timeline::kConsumerStart);
     // Wait for the previous kernel here, before the mainloop: the consumers have nothing to do
     // until it completes anyway (the producer loads X only after its own wait, and every stage
     // carries X), and this one wait orders everything they touch afterwards (Y, the bias, the

@@ -15,8 +15,10 @@ namespace mixgemm::kernels::timeline {
 enum Event : int {
   kSm = 0,              // the SM the CTA ran on (not a time)
   kEntry,               // thread 0 at kernel entry
+  kCtaSynced,           // thread 0 past the CTA barrier after the pipeline's barrier set-up
   kWeightsIssued,       // producer: its prologue stages' weight copies issued
   kProducerWaited,      // producer: past griddepcontrol.wait (the previous grid has completed)
+  kConsumerStart,       // consumer thread 0: its registers granted (setmaxnreg), before its wait
   kConsumerWaited,      // consumer thread 0: past griddepcontrol.wait
   kFirstStageFull,      // consumer thread 0: the first stage's weights and X have landed
   kMainloopDone,        // consumer thread 0: the last stage's MMAs issued and summed

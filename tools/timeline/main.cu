@@ -189,8 +189,9 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "cannot write %s\n", o.csv.c_str());
       return 1;
     }
-    std::fprintf(f, "launch,cta,sm,entry,weights_issued,producer_waited,consumer_waited,first_stage_full,"
-                    "mainloop_done,exit\n");
+    static_assert(tl::kEvents == 10, "the header names every event, in order");
+    std::fprintf(f, "launch,cta,sm,entry,cta_synced,weights_issued,producer_waited,consumer_start,"
+                    "consumer_waited,first_stage_full,mainloop_done,exit\n");
     for (int l = 0; l < o.launches; ++l)
       for (int64_t c = 0; c < launches[l].ctas; ++c) {
         std::fprintf(f, "%d,%ld,%lu", l, c, (unsigned long)at(l, c, tl::kSm));
@@ -210,8 +211,10 @@ int main(int argc, char** argv) {
     int event;
   };
   const Column cols[] = {{"entry", tl::kEntry},
+                         {"cta_synced", tl::kCtaSynced},
                          {"weights_issued", tl::kWeightsIssued},
                          {"producer_waited", tl::kProducerWaited},
+                         {"consumer_start", tl::kConsumerStart},
                          {"consumer_waited", tl::kConsumerWaited},
                          {"first_stage_full", tl::kFirstStageFull},
                          {"mainloop_done", tl::kMainloopDone},
