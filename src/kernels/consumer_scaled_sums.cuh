@@ -113,9 +113,11 @@ struct ConsumerScaledSums {
   // wgmma costs its warps the MMA and three uniform-register instructions for its descriptor,
   // plus a per-stage descriptor broadcast, fence, commit and drain, and it waits for the slowest
   // of its warpgroup's four warps; mma.sync needs its X fragments in registers (one ldmatrix per
-  // two k16 steps and 8 tokens) and lets each warp run on its own. Every shared-memory read of a
-  // stage comes before its release in program order (ptxas interleaves the later tiles' loads
-  // with the first tiles' conversion and releases after the last load).
+  // two k16 steps and 8 tokens) and lets each warp run on its own. At 8 tokens every
+  // shared-memory read of a stage comes before its release in program order (ptxas interleaves
+  // the later tiles' loads with the first tiles' conversion and releases after the last load);
+  // at 16 tokens a 4-tile stage's X fragments would not fit the registers beside its weights, so
+  // each tile's are read just before its MMAs and the stage is released after the last tile.
   static constexpr bool kWarpMma = Cfg::kBlkM <= 16;
 
   // How a warp-MMA stage finds each tile's group row among the stage's group parameters:
@@ -137,7 +139,8 @@ struct ConsumerScaledSums {
     uint32_t words[kStageTiles][Common::kTileWords];
     TileGroup tg[kStageTiles][kGroupsPerTile];
     // X fragments of the whole stage, or (kXPerTile) of one tile at a time, read just before its
-    // MMAs, when the whole stage's would not fit the registers (two CTAs per SM, 16 tokens).
+    // MMAs, when the whole stage's would not fit the registers (16 tokens, 4-tile stages: at two
+    // CTAs per SM the 80 registers; at one, measured the same as whole-stage reads, v17a).
     constexpr bool kXPerTile = kStageTiles * kBlocks > 4;
     uint32_t xf[kXPerTile ? 1 : kStageTiles][layout::kStepsPerTile][kBlocks][2];
     const uint32_t x0 = ptx::smem_u32(s + Cfg::kXOffset) + xl.chunks_0_3;
