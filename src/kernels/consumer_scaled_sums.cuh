@@ -118,7 +118,7 @@ struct ConsumerScaledSums {
   // the later tiles' loads with the first tiles' conversion and releases after the last load);
   // at 16 tokens a 4-tile stage's X fragments would not fit the registers beside its weights, so
   // each tile's are read just before its MMAs and the stage is released after the last tile.
-  static constexpr bool kWarpMma = Cfg::kBlkM <= 16;
+  static constexpr bool kWarpMma = Cfg::kBlkM <= kWarpMmaMaxBlockM;
 
   // How a warp-MMA stage finds each tile's group row among the stage's group parameters:
   //   kCounted   a running count of the tile's place in its group (any multiple of 64);

@@ -23,6 +23,16 @@ inline constexpr int64_t kSplitKCountersBytes = int64_t(kSplitKMaxTiles) * 4;
 // register-bound consumers serialized wgmma (ptxas C7512) and measured 5-20 % slower.
 inline constexpr int kPersistentMinBlockM = 128;
 
+// Weight numerics by token tile (mixgemm.h, Numerics), one rule for the kernels and the tests'
+// reference: tiles of at most kWarpMmaMaxBlockM tokens run warp-level MMAs and scale fp32 sums
+// at every group size; up to kScaleSumsMaxBlockM they scale fp32 sums when the groups are whole
+// 64-deep K tiles; otherwise the weights are scaled in the activation type (rounded once).
+inline constexpr int kWarpMmaMaxBlockM = 16;
+inline constexpr int kScaleSumsMaxBlockM = 32;
+constexpr bool scales_fp32_sums(int blk_m, int64_t group_size) {
+  return blk_m <= kWarpMmaMaxBlockM || (blk_m <= kScaleSumsMaxBlockM && group_size % 64 == 0);
+}
+
 struct GemmParams {
   CUtensorMap x_map;          // X [m, k], box {64, BlkM}, 128-byte swizzle
   const uint8_t* weights;     // prepacked weight section

@@ -24,7 +24,7 @@ struct MainloopSm90 {
   // Scaling fp32 sums costs BlkM/2 FFMA per tile against 16 HMUL2 for scaling the weights: equal
   // at 32 tokens, where the decode form still measured 1.04-1.27x faster (no per-pair scale
   // broadcasts); at 64 it measured 0.93x (its per-stage MMA drain; docs/perf-notes.md v8b, v8c).
-  static constexpr bool kScaleSums = Cfg::kBlkM <= 32;
+  static constexpr bool kScaleSums = Cfg::kBlkM <= kScaleSumsMaxBlockM;
 
   static constexpr int kCopyRoles = ProducerSm90<Cfg>::kCopyRoles;
   __device__ static void produce(const GemmParams& p, const Pipeline& pipe, const CtaWork& first, int role) {
@@ -45,7 +45,7 @@ struct MainloopSm90 {
       ConsumerScaledSums<Cfg>::consume(p, pipe, consumer, tc, slot0, k_begin, k_end, acc);
     } else {
       if constexpr (kScaleSums) {
-        if (p.group_size % Cfg::kBlkK == 0) {
+        if (scales_fp32_sums(Cfg::kBlkM, p.group_size)) {  // groups of whole K tiles
           ConsumerScaledSums<Cfg>::consume(p, pipe, consumer, tc, slot0, k_begin, k_end, acc);
           return;
         }

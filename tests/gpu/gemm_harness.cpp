@@ -40,15 +40,14 @@ Tolerance gemm_tolerance(ActType act, int64_t k, double max_abs_w) {
   return {rtol, atol};
 }
 
-// The weight numerics of the schedule mm() runs (mixgemm.h, Numerics): the decode tiles apply
-// scales to fp32 sums, never rounding a weight: m8 and m16 at every group size, m32 when the
-// group size is a multiple of 64.
+// The weight numerics of the schedule mm() runs (mixgemm.h, Numerics), by the kernels' own rule
+// (kernels::scales_fp32_sums): tiles that scale fp32 sums never round a weight.
 ref::WeightRounding weight_rounding(const WeightDesc& w, int64_t m, const char* schedule) {
   const std::string name = schedule != nullptr && std::string(schedule) != "auto" ? schedule : select_schedule(w, m);
   const size_t at = name.find("_m");
   const int blk_m = at == std::string::npos ? 0 : std::atoi(name.c_str() + at + 2);
   const int64_t group = w.group_size > 0 ? w.group_size : w.k;
-  const bool scaled_sums = blk_m > 0 && (blk_m <= 16 || (blk_m <= 32 && group % 64 == 0));
+  const bool scaled_sums = blk_m > 0 && kernels::scales_fp32_sums(blk_m, group);
   return scaled_sums ? ref::WeightRounding::none : ref::WeightRounding::to_activation;
 }
 
