@@ -249,5 +249,19 @@ int main(int argc, char** argv) {
     std::printf("  %-18s %8.2f %8.2f %8.2f %8.2f\n", col.name, median(mn), median(p10), median(md), median(mx));
   }
   std::printf("  %-18s %8s %8s %8.2f\n", "period", "", "", median(period));
+  // The critical path: per launch, the CTA whose exit stamp came last (the one the next launch's
+  // wait depends on), each of its events against the previous launch's last exit.
+  std::printf("the CTA that exits last (medians over the same launches):\n");
+  for (const Column& col : cols) {
+    std::vector<double> v;
+    for (int l = 2; l + 1 < o.launches; ++l) {
+      int64_t last = 0;
+      for (int64_t c = 1; c < launches[l].ctas; ++c)
+        if (at(l, c, tl::kExit) > at(l, last, tl::kExit)) last = c;
+      const uint64_t t = at(l, last, col.event);
+      if (t != 0) v.push_back(double(int64_t(t - end[l - 1])) * 1e-3);
+    }
+    if (!v.empty()) std::printf("  %-18s %8.2f\n", col.name, median(v));
+  }
   return 0;
 }
