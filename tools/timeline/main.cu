@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "check.h"
+#include "device_buffer.h"
 #include "host/timeline.h"
 #include "kernels/timeline.h"
 #include "mixgemm/mixgemm.h"
@@ -24,22 +26,7 @@
 namespace {
 
 namespace tl = mixgemm::kernels::timeline;
-
-#define CHECK_CUDA(x)                                                                            \
-  do {                                                                                           \
-    cudaError_t e_ = (x);                                                                        \
-    if (e_ != cudaSuccess) {                                                                     \
-      std::fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #x, cudaGetErrorString(e_)); \
-      std::exit(1);                                                                              \
-    }                                                                                            \
-  } while (0)
-
-void check(const mixgemm::Status& st, const char* what) {
-  if (!st.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, st.message.c_str());
-    std::exit(1);
-  }
-}
+using mixgemm::bench::DeviceBuffer;
 
 struct Options {
   int64_t k = 4096, n = 4096, m = 1;
@@ -84,18 +71,8 @@ double median(std::vector<double> v) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  Options o;
-  if (!parse(argc, argv, &o)) {
-    std::fprintf(stderr,
-                 "usage: mixgemm-timeline --shape KxN --m M [--schedule NAME] [--launches L >= 4] "
-                 "[--replays R] [--no-pdl] [--csv FILE]\n");
-    return 1;
-  }
-  if (!mixgemm::detail::timeline_built()) {
-    std::fprintf(stderr, "mixgemm-timeline: the library was built without -DMIXGEMM_TIMELINE=ON\n");
-    return 2;
-  }
+// Everything after the arguments; CUDA and mixgemm failures throw (bench/check.h).
+static int run(const Options& o) {
   mixgemm::set_pdl_enabled(o.pdl);
 
   mixgemm::WeightDesc w;
@@ -104,49 +81,42 @@ int main(int argc, char** argv) {
   w.k = o.k;
   w.n = o.n;
   w.group_size = 128;
-  check(mixgemm::check_weight_desc(w), "weights");
+  BENCH_MIXGEMM_CHECK(mixgemm::check_weight_desc(w));
   const char* schedule = o.schedule.empty() ? nullptr : o.schedule.c_str();
 
   // Every launch its own weights (their values do not matter for time: a constant byte gives
   // finite scales and weights), X shared (L2-resident, as a layer's activations are), its own Y.
-  const size_t packed_bytes = mixgemm::prepacked_bytes(w);
-  std::vector<void*> packed(o.launches), y(o.launches);
+  std::vector<DeviceBuffer> packed, y;
   for (int l = 0; l < o.launches; ++l) {
-    CHECK_CUDA(cudaMalloc(&packed[l], packed_bytes));
-    CHECK_CUDA(cudaMemset(packed[l], 0x3c, packed_bytes));
-    CHECK_CUDA(cudaMalloc(&y[l], size_t(o.m * o.n) * 2));
+    packed.emplace_back(mixgemm::prepacked_bytes(w));
+    BENCH_CUDA_CHECK(cudaMemset(packed.back().get(), 0x3c, packed.back().bytes()));
+    y.emplace_back(size_t(o.m * o.n) * 2);
   }
-  void* x = nullptr;
-  CHECK_CUDA(cudaMalloc(&x, size_t(o.m * o.k) * 2));
-  CHECK_CUDA(cudaMemset(x, 0x3c, size_t(o.m * o.k) * 2));
-  const size_t ws_bytes = mixgemm::workspace_bytes(w, o.m, schedule);
-  void* ws = nullptr;
-  if (ws_bytes > 0) {
-    CHECK_CUDA(cudaMalloc(&ws, ws_bytes));
-    CHECK_CUDA(cudaMemset(ws, 0, ws_bytes));
-  }
+  DeviceBuffer x(size_t(o.m * o.k) * 2);
+  BENCH_CUDA_CHECK(cudaMemset(x.get(), 0x3c, x.bytes()));
+  DeviceBuffer ws(mixgemm::workspace_bytes(w, o.m, schedule));
+  ws.zero();
   const int64_t capacity = int64_t(o.launches) * 8192;
-  uint64_t* records = nullptr;
-  CHECK_CUDA(cudaMalloc(&records, size_t(capacity) * tl::kEvents * 8));
+  DeviceBuffer records(size_t(capacity) * tl::kEvents * 8);
 
-  cudaStream_t stream;
-  CHECK_CUDA(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
-  mixgemm::detail::timeline_attach(records, capacity);
+  mixgemm::bench::Stream stream_owner;
+  const cudaStream_t stream = stream_owner.get();
+  mixgemm::detail::timeline_attach(records.as<uint64_t>(), capacity);
   cudaGraph_t graph;
-  CHECK_CUDA(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal));
+  BENCH_CUDA_CHECK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal));
   for (int l = 0; l < o.launches; ++l) {
     mixgemm::GemmArgs a;
     a.w = w;
-    a.packed = packed[l];
+    a.packed = packed[l].get();
     a.m = o.m;
-    a.x = x;
-    a.y = y[l];
-    a.workspace = ws;
-    a.workspace_bytes = ws_bytes;
+    a.x = x.get();
+    a.y = y[l].get();
+    a.workspace = ws.get();
+    a.workspace_bytes = ws.bytes();
     a.schedule = schedule;
-    check(mixgemm::mm(a, stream), "mm");
+    BENCH_MIXGEMM_CHECK(mixgemm::mm(a, stream));
   }
-  CHECK_CUDA(cudaStreamEndCapture(stream, &graph));
+  BENCH_CUDA_CHECK(cudaStreamEndCapture(stream, &graph));
   const std::vector<mixgemm::detail::TimelineLaunch> launches = mixgemm::detail::timeline_launches();
   mixgemm::detail::timeline_detach();
   if (int(launches.size()) != o.launches) {
@@ -154,27 +124,27 @@ int main(int argc, char** argv) {
     return 1;
   }
   cudaGraphExec_t exec;
-  CHECK_CUDA(cudaGraphInstantiate(&exec, graph, 0));
+  BENCH_CUDA_CHECK(cudaGraphInstantiate(&exec, graph, 0));
 
   // Warm-up replays, then the timed ones; the records hold the last replay's stamps.
-  cudaEvent_t e0, e1;
-  CHECK_CUDA(cudaEventCreate(&e0));
-  CHECK_CUDA(cudaEventCreate(&e1));
-  for (int r = 0; r < 3; ++r) CHECK_CUDA(cudaGraphLaunch(exec, stream));
+  const mixgemm::bench::Event e0, e1;
+  for (int r = 0; r < 3; ++r) BENCH_CUDA_CHECK(cudaGraphLaunch(exec, stream));
   std::vector<double> per_launch;
   for (int r = 0; r < o.replays; ++r) {
-    CHECK_CUDA(cudaMemsetAsync(records, 0, size_t(capacity) * tl::kEvents * 8, stream));
-    CHECK_CUDA(cudaEventRecord(e0, stream));
-    CHECK_CUDA(cudaGraphLaunch(exec, stream));
-    CHECK_CUDA(cudaEventRecord(e1, stream));
-    CHECK_CUDA(cudaStreamSynchronize(stream));
+    BENCH_CUDA_CHECK(cudaMemsetAsync(records.get(), 0, records.bytes(), stream));
+    BENCH_CUDA_CHECK(cudaEventRecord(e0.get(), stream));
+    BENCH_CUDA_CHECK(cudaGraphLaunch(exec, stream));
+    BENCH_CUDA_CHECK(cudaEventRecord(e1.get(), stream));
+    BENCH_CUDA_CHECK(cudaStreamSynchronize(stream));
     float ms = 0;
-    CHECK_CUDA(cudaEventElapsedTime(&ms, e0, e1));
+    BENCH_CUDA_CHECK(cudaEventElapsedTime(&ms, e0.get(), e1.get()));
     per_launch.push_back(ms * 1e3 / o.launches);
   }
   const int64_t used = launches.back().first_record + launches.back().ctas;
   std::vector<uint64_t> h(size_t(used) * tl::kEvents);
-  CHECK_CUDA(cudaMemcpy(h.data(), records, h.size() * 8, cudaMemcpyDeviceToHost));
+  BENCH_CUDA_CHECK(cudaMemcpy(h.data(), records.get(), h.size() * 8, cudaMemcpyDeviceToHost));
+  BENCH_CUDA_CHECK(cudaGraphExecDestroy(exec));
+  BENCH_CUDA_CHECK(cudaGraphDestroy(graph));
 
   auto at = [&](int l, int64_t c, int e) { return h[size_t(launches[l].first_record + c) * tl::kEvents + e]; };
   uint64_t t0 = ~uint64_t(0);
@@ -264,4 +234,24 @@ int main(int argc, char** argv) {
     if (!v.empty()) std::printf("  %-18s %8.2f\n", col.name, median(v));
   }
   return 0;
+}
+
+int main(int argc, char** argv) {
+  Options o;
+  if (!parse(argc, argv, &o)) {
+    std::fprintf(stderr,
+                 "usage: mixgemm-timeline --shape KxN --m M [--schedule NAME] [--launches L >= 4] "
+                 "[--replays R] [--no-pdl] [--csv FILE]\n");
+    return 1;
+  }
+  if (!mixgemm::detail::timeline_built()) {
+    std::fprintf(stderr, "mixgemm-timeline: the library was built without -DMIXGEMM_TIMELINE=ON\n");
+    return 2;
+  }
+  try {
+    return run(o);
+  } catch (const mixgemm::bench::BenchError& e) {
+    std::fprintf(stderr, "mixgemm-timeline: %s\n", e.what());
+    return 1;
+  }
 }
