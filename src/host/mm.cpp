@@ -150,6 +150,9 @@ Status mm(const GemmArgs& args, cudaStream_t stream) {
   p.sk_splits = plan.splits;
   p.work_items = int(plan.work_items);
   p.y = static_cast<uint16_t*>(args.y);
+  // experiment: MIXGEMM_CLUSTER_SPLITK=0 sums split tiles through L2 as before.
+  static const bool cluster_splitk = env_flag("MIXGEMM_CLUSTER_SPLITK", true);
+  p.cluster_splits = plan.cluster_splitk && cluster_splitk ? plan.splits : 0;
   if (plan.sk_tiles > 0) {
     p.tile_counters = static_cast<uint32_t*>(args.workspace);
     p.partials = reinterpret_cast<float*>(static_cast<uint8_t*>(args.workspace) + plan.counters_bytes);

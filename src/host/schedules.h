@@ -75,6 +75,7 @@ struct LaunchPlan {
   int64_t sk_tiles = 0;        // tiles split `splits` ways
   int64_t work_items = 0;      // dp_tiles + sk_tiles * splits
   int64_t ctas = 0;            // the grid: work_items, or at most one per slot when persistent
+  bool cluster_splitk = false; // split tiles as clusters of `splits` CTAs (splitk_cluster.cuh)
   size_t counters_bytes = 0;   // split-K: the arrival counters at the workspace's start
   size_t workspace_bytes = 0;  // counters + fp32 partials of the split tiles; 0 without split-K
 };

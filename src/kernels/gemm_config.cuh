@@ -73,7 +73,10 @@ struct GemmConfig {
       kSmemBudget / kStageBytes < kMaxStages ? kSmemBudget / kStageBytes : kMaxStages;
   static_assert(kStages >= 2, "at least double buffering");
   static constexpr int kBarrierOffset = kStages * kStageBytes;  // full[kStages], empty[kStages]
-  static constexpr int kSmemBytes = kBarrierOffset + 2 * kStages * 8;
+  // Split-K over a thread-block cluster (splitk_cluster.cuh) for decode tiles, one item per CTA:
+  // two more mbarriers; the other splits' partials land in the first split's stage buffers.
+  static constexpr bool kClusterSplitK = BlkM <= 16 && !kLoopsOverItems;
+  static constexpr int kSmemBytes = kBarrierOffset + 2 * kStages * 8 + (kClusterSplitK ? 2 * 8 : 0);
 
   // Registers per thread after setmaxnreg: the producer needs few; consumers hold BlkM/2 fp32
   // accumulators plus the converted A fragments. 128*40 + 256*232 <= 64K registers.

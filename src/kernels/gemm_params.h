@@ -57,6 +57,8 @@ struct GemmParams {
   int sk_splits;              // splits of each of those (>= 2 when sk_tiles > 0)
   int k_tiles_per_split;      // 64-deep K tiles per split
   int work_items;             // dp_tiles + sk_tiles * sk_splits
+  int cluster_splits;         // > 1: every tile split, each as one cluster of that many CTAs, summed
+                              // over distributed shared memory (splitk_cluster.cuh); else 0
 #ifdef MIXGEMM_TIMELINE
   uint64_t* timeline;         // diagnostic builds: this launch's per-CTA records (kernels/timeline.h)
 #endif

@@ -18,6 +18,7 @@
 #include "kernels/gemm_params.h"
 #include "kernels/mainloop_sm90_ws.cuh"
 #include "kernels/sm90_ptx.cuh"
+#include "kernels/splitk_cluster.cuh"
 #include "kernels/splitk_reduce.cuh"
 #include "kernels/tile_scheduler.cuh"
 #include "kernels/timeline.h"
@@ -63,7 +64,12 @@ __device__ __forceinline__ int consume_item(const GemmParams& p, const StagePipe
   if (done.splits == 1) {
     if (owns_rows) store_accumulators<Cfg>(p, acc, n_block, m_block);
   } else {
-    splitk_store_and_reduce<Cfg>(p, acc, owns_rows, n_block, m_block, done);
+    bool in_cluster = false;
+    if constexpr (Cfg::kClusterSplitK) in_cluster = p.cluster_splits > 1;
+    if (in_cluster)
+      ClusterSplitK<Cfg>::store_and_reduce(p, pipe.smem, acc, owns_rows, n_block, m_block, done.split, done.splits);
+    else
+      splitk_store_and_reduce<Cfg>(p, acc, owns_rows, n_block, m_block, done);
   }
   if (threadIdx.x == 128) MIXGEMM_TIMELINE_MARK(p, timeline::kExit);
   return iters;
@@ -105,10 +111,15 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
       ptx::mbarrier_init(&full_bar[s], Mainloop::kCopyRoles);
       ptx::mbarrier_init(&empty_bar[s], Cfg::kConsumers * 128);
     }
+    if constexpr (Cfg::kClusterSplitK)
+      if (p.cluster_splits > 1) ClusterSplitK<Cfg>::init(smem, p.cluster_splits);
     ptx::fence_barrier_init();
   }
   __syncthreads();
   if (threadIdx.x == 0) MIXGEMM_TIMELINE_MARK(p, timeline::kCtaSynced);
+  // Clusters: every thread arrives (some exit early); the consumers wait before the reduction.
+  if constexpr (Cfg::kClusterSplitK)
+    if (p.cluster_splits > 1) ptx::cluster_arrive_relaxed();
 
   if (warpgroup == 0) {
     ptx::setmaxnreg_dec<Cfg::kProducerRegs>();
@@ -160,11 +171,20 @@ cudaError_t launch_gemm_sm90_ws(const GemmParams& p, int64_t ctas, cudaStream_t 
   cfg.blockDim = dim3(Cfg::kThreads);
   cfg.dynamicSmemBytes = Cfg::kSmemBytes;
   cfg.stream = stream;
-  cudaLaunchAttribute attr[1];
-  attr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-  attr[0].val.programmaticStreamSerializationAllowed = 1;
+  cudaLaunchAttribute attr[2];
+  unsigned n = 0;
+  if (pdl) {
+    attr[n].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+    attr[n++].val.programmaticStreamSerializationAllowed = 1;
+  }
+  if (p.cluster_splits > 1) {  // one cluster per split tile (splitk_cluster.cuh)
+    attr[n].id = cudaLaunchAttributeClusterDimension;
+    attr[n].val.clusterDim.x = unsigned(p.cluster_splits);
+    attr[n].val.clusterDim.y = 1;
+    attr[n++].val.clusterDim.z = 1;
+  }
   cfg.attrs = attr;
-  cfg.numAttrs = pdl ? 1 : 0;
+  cfg.numAttrs = n;
   return cudaLaunchKernelEx(&cfg, gemm_sm90_ws_kernel<Cfg>, p);
 }
 

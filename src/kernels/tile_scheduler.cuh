@@ -38,11 +38,17 @@ __device__ __forceinline__ CtaWork item_tile(const GemmParams& p, int item) {
     w.splits = 1;
   } else {
     // Split-major: the first split of every split tile, then the second, ... (the order the
-    // former three-dimensional grid launched them in).
+    // former three-dimensional grid launched them in). Clusters (p.cluster_splits, no whole-K
+    // tiles): tile-major, so a cluster's consecutive CTAs are one tile's splits, rank = split.
     const uint32_t j = index - uint32_t(p.dp_tiles);
-    w.sk_tile = int(j % uint32_t(p.sk_tiles));
+    if (p.cluster_splits > 1) {
+      w.sk_tile = int(j / uint32_t(p.sk_splits));
+      w.split = int(j % uint32_t(p.sk_splits));
+    } else {
+      w.sk_tile = int(j % uint32_t(p.sk_tiles));
+      w.split = int(j / uint32_t(p.sk_tiles));
+    }
     tile = uint32_t(p.dp_tiles) + uint32_t(w.sk_tile);
-    w.split = int(j / uint32_t(p.sk_tiles));
     w.splits = p.sk_splits;
   }
   w.n_tile = int(tile % uint32_t(p.n_tiles));

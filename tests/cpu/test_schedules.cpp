@@ -221,6 +221,21 @@ TEST(Schedules, PersistentPastOneWave) {
 }
 
 // "_p": the same work items, one CTA per slot looping over them; never more CTAs than items.
+TEST(Schedules, ClusterSplitKPlan) {
+  // 8-token tiles split 4 ways, every tile split: one cluster of 4 CTAs per tile.
+  LaunchPlan p = plan_launch(desc(8192, 8192), 1, Schedule{8, 4, 2}, kH100Sms);
+  EXPECT_EQ(p.splits, 4);
+  EXPECT_EQ(p.dp_tiles, 0);
+  EXPECT_TRUE(p.cluster_splitk);
+  EXPECT_EQ(p.ctas % p.splits, 0);
+  EXPECT_TRUE(plan_launch(desc(4096, 14336), 16, Schedule{16, 8, 1}, kH100Sms).cluster_splitk);
+  // Not: unsplit, 32-token tiles, a split capped to one (K of 64), whole-K tiles beside split ones.
+  EXPECT_FALSE(plan_launch(desc(8192, 8192), 1, Schedule{8, 1, 2}, kH100Sms).cluster_splitk);
+  EXPECT_FALSE(plan_launch(desc(8192, 8192), 32, Schedule{32, 2, 1}, kH100Sms).cluster_splitk);
+  EXPECT_FALSE(plan_launch(desc(8192, 64), 1, Schedule{8, 4, 1}, kH100Sms).cluster_splitk);
+  EXPECT_FALSE(plan_launch(desc(6144, 4096), 1024, Schedule{256, 2, 1, true}, kH100Sms).cluster_splitk);
+}
+
 TEST(Schedules, PersistentPlan) {
   const Schedule persistent{256, 1, 1, false, true};
   LaunchPlan p = plan_launch(desc(6144, 4096), 1024, persistent, kH100Sms);
