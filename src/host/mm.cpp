@@ -43,6 +43,25 @@ Status cuda_failure(const char* what, cudaError_t e) {
 
 void set_pdl_enabled(bool enabled) { g_pdl.store(enabled ? 1 : 0); }
 
+namespace detail {
+namespace {
+std::atomic<int> g_cluster_splitk{-1};  // -1: not yet read from the environment
+}  // namespace
+
+void set_cluster_splitk_enabled(bool enabled) { g_cluster_splitk.store(enabled ? 1 : 0); }
+
+bool cluster_splitk_enabled() {
+  int v = g_cluster_splitk.load();
+  if (v < 0) {
+    v = env_flag("MIXGEMM_CLUSTER_SPLITK", true) ? 1 : 0;
+    int expected = -1;
+    g_cluster_splitk.compare_exchange_strong(expected, v);
+    v = g_cluster_splitk.load();
+  }
+  return v == 1;
+}
+}  // namespace detail
+
 bool pdl_enabled() {
   int v = g_pdl.load();
   if (v < 0) {
@@ -150,9 +169,7 @@ Status mm(const GemmArgs& args, cudaStream_t stream) {
   p.sk_splits = plan.splits;
   p.work_items = int(plan.work_items);
   p.y = static_cast<uint16_t*>(args.y);
-  // experiment: MIXGEMM_CLUSTER_SPLITK=0 sums split tiles through L2 as before.
-  static const bool cluster_splitk = env_flag("MIXGEMM_CLUSTER_SPLITK", true);
-  p.cluster_splits = plan.cluster_splitk && cluster_splitk ? plan.splits : 0;
+  p.cluster_splits = plan.cluster_splitk && detail::cluster_splitk_enabled() ? plan.splits : 0;
   if (plan.sk_tiles > 0) {
     p.tile_counters = static_cast<uint32_t*>(args.workspace);
     p.partials = reinterpret_cast<float*>(static_cast<uint8_t*>(args.workspace) + plan.counters_bytes);

@@ -82,6 +82,10 @@ struct LaunchPlan {
 // sm_count: the device's, which places the last wave of a "_dpsk" schedule; 0 (unknown)
 // plans every tile split, the largest workspace the schedule can need at this m.
 LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s, int sm_count);
+// Whether mm() runs a plan's cluster_splitk tiles as clusters (default; environment
+// MIXGEMM_CLUSTER_SPLITK=0 or the setter: through L2, splitk_reduce.cuh). Same bits either way.
+bool cluster_splitk_enabled();
+void set_cluster_splitk_enabled(bool enabled);
 // The most workspace a "_dpsk" schedule needs at any m: it splits at most one wave of tiles.
 size_t last_wave_split_workspace_bound(const Schedule& s, int sm_count);
 

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "gemm_harness.h"
+#include "host/schedules.h"
 #include "kernels/gemm_params.h"
 
 namespace mixgemm::test {
@@ -88,6 +89,37 @@ TEST(GpuSplitK, TooManyTilesIsRejected) {
   EXPECT_EQ(cudaGetLastError(), cudaSuccess);
 }
 
+// Decode tiles split over a cluster (splitk_cluster.cuh) and through L2 (splitk_reduce.cuh) add
+// the same partials in the same order: the same bits, and both within the reference's tolerance.
+TEST(GpuSplitK, ClusterAndL2SumsAreBitwiseEqual) {
+  REQUIRE_SM90();
+  const SplitCase cases[] = {
+      {1, 1024, 4096, 128, "sm90_ws_n128_m8_o2_sk8"}, {4, 1024, 8192, 128, "sm90_ws_n128_m8_o2_sk4"},
+      {8, 640, 2048, 32, "sm90_ws_n128_m8_sk2"},      {16, 320, 2048, 128, "sm90_ws_n128_m16_o2_sk4"},
+      {13, 512, 4096, 64, "sm90_ws_n128_m16_sk8"},    {5, 512, 448, 64, "sm90_ws_n128_m8_sk8"},
+  };
+  for (const SplitCase& c : cases) {
+    CaseSpec s;
+    s.m = c.m;
+    s.n = c.n;
+    s.k = c.k;
+    s.group = c.group;
+    s.bias = true;
+    s.schedule = c.schedule;
+    s.seed = 0x5eed0000u + uint64_t(c.m * 131 + c.n + c.k);
+    CaseResult cluster, l2;
+    detail::set_cluster_splitk_enabled(true);
+    run_case(s, &cluster);
+    detail::set_cluster_splitk_enabled(false);
+    run_case(s, &l2);
+    detail::set_cluster_splitk_enabled(true);
+    if (HasFatalFailure()) return;
+    expect_close(cluster);
+    expect_close(l2);
+    EXPECT_EQ(std::memcmp(cluster.out.data(), l2.out.data(), cluster.out.size() * 2), 0) << cluster.repro;
+  }
+}
+
 bool is_nan_act(uint16_t v, ActType act) {
   return act == ActType::bf16 ? ((v & 0x7f80) == 0x7f80 && (v & 0x7f) != 0)
                               : ((v & 0x7c00) == 0x7c00 && (v & 0x3ff) != 0);
@@ -101,7 +133,7 @@ TEST(GpuSplitK, UnzeroedWorkspaceGivesNaNNotWrongSums) {
   s.m = 16;
   s.n = 512;
   s.k = 2048;
-  s.schedule = "sm90_ws_n128_m16_sk4";
+  s.schedule = "sm90_ws_n128_m32_sk4";  // 32-token tiles sum through L2 (no cluster path)
   WeightDesc w;
   w.n = s.n;
   w.k = s.k;
