@@ -46,7 +46,10 @@ void set_pdl_enabled(bool enabled) { g_pdl.store(enabled ? 1 : 0); }
 namespace detail {
 namespace {
 std::atomic<int> g_cluster_splitk{-1};  // -1: not yet read from the environment
+thread_local int t_last_cluster_splits = 0;
 }  // namespace
+
+int last_cluster_splits() { return t_last_cluster_splits; }
 
 void set_cluster_splitk_enabled(bool enabled) { g_cluster_splitk.store(enabled ? 1 : 0); }
 
@@ -174,14 +177,6 @@ Status mm(const GemmArgs& args, cudaStream_t stream) {
     p.tile_counters = static_cast<uint32_t*>(args.workspace);
     p.partials = reinterpret_cast<float*>(static_cast<uint8_t*>(args.workspace) + plan.counters_bytes);
   }
-  if (log_schedules()) {
-    std::fprintf(stderr,
-                 "[mixgemm] mm m=%lld n=%lld k=%lld act=%s wtype=%s group=%lld schedule=%s%s splits=%d table=%s\n",
-                 (long long)args.m, (long long)r.w.n, (long long)r.w.k, to_string(r.w.act), to_string(r.w.wtype),
-                 (long long)r.w.group_size, r.auto_schedule ? "auto:" : "",
-                 detail::schedule_name(plan.schedule).c_str(), plan.splits, tuning_table_source().c_str());
-  }
-
 #ifdef MIXGEMM_TIMELINE
   p.timeline = detail::timeline_take(plan.ctas);
 #endif
@@ -189,6 +184,14 @@ Status mm(const GemmArgs& args, cudaStream_t stream) {
   const detail::GemmLauncher launch = detail::find_gemm_launcher(r.w.act, r.w.wtype, plan.schedule.blk_m, plan.schedule.ctas_per_sm);
   cudaError_t e = launch(p, plan.ctas, stream, pdl);
   if (e != cudaSuccess) return cuda_failure("mixgemm::mm: GEMM launch failed", e);
+  detail::t_last_cluster_splits = p.cluster_splits;
+  if (log_schedules()) {
+    std::fprintf(stderr,
+                 "[mixgemm] mm m=%lld n=%lld k=%lld act=%s wtype=%s group=%lld schedule=%s%s splits=%d clusters=%d table=%s\n",
+                 (long long)args.m, (long long)r.w.n, (long long)r.w.k, to_string(r.w.act), to_string(r.w.wtype),
+                 (long long)r.w.group_size, r.auto_schedule ? "auto:" : "",
+                 detail::schedule_name(plan.schedule).c_str(), plan.splits, p.cluster_splits, tuning_table_source().c_str());
+  }
   return Status::success();
 }
 

@@ -86,6 +86,9 @@ LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s, int sm
 // MIXGEMM_CLUSTER_SPLITK=0 or the setter: through L2, splitk_reduce.cuh). Same bits either way.
 bool cluster_splitk_enabled();
 void set_cluster_splitk_enabled(bool enabled);
+// The cluster size of this thread's last mm() launch: 0 where its split tiles were summed
+// through L2 (or it had none). For tests: the launcher may decline clusters (gemm_sm90_ws.cuh).
+int last_cluster_splits();
 // The most workspace a "_dpsk" schedule needs at any m: it splits at most one wave of tiles.
 size_t last_wave_split_workspace_bound(const Schedule& s, int sm_count);
 
