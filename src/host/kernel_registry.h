@@ -11,8 +11,8 @@
 namespace mixgemm::detail {
 
 // ctas: the one-dimensional grid, dp_tiles + sk_tiles * sk_splits (tile_scheduler.cuh). The
-// launcher clears params.cluster_splits where clusters would start in more waves than plain
-// CTAs (gemm_sm90_ws.cuh): afterwards it says how the split tiles were summed.
+// launcher clears params.cluster_splits where the clusters would not all start at once
+// (gemm_sm90_ws.cuh): afterwards it says how the split tiles were summed.
 using GemmLauncher = cudaError_t (*)(kernels::GemmParams& params, int64_t ctas, cudaStream_t stream, bool pdl);
 
 // Token tiles (wgmma N extents) compiled for every type pair.

@@ -162,27 +162,18 @@ cudaError_t prepare_gemm_kernel() {
   return e;
 }
 
-// Whether `ctas` CTAs launched as clusters of `size` start in no more waves than as plain CTAs.
-// A cluster's CTAs must be co-resident in one GPC, and the GPCs' SM counts are not multiples of
-// every cluster size: where a plain grid fits one wave, its clusters may not (8192x8192 at M = 1:
-// 64 clusters of 4 at two CTAs per SM left some to a second wave, 0.76x; docs/perf-notes.md
-// v18a). Both capacities are host-side occupancy queries, asked once per device and size.
+// Whether `ctas` CTAs launched as clusters of `size` all start at once (one wave). A cluster's
+// CTAs must be co-resident in one GPC, and the GPCs' SM counts are not multiples of every
+// cluster size: a grid that fits one wave as plain CTAs may not as clusters (8192x8192 at M = 1:
+// 64 clusters of 4 at two CTAs per SM left two to a second wave, 0.76x), and in a grid of
+// several waves a cluster waits until `size` slots of one GPC are free at once (13824x5120 at
+// M = 1, 8 splits: 0.87x; docs/perf-notes.md v18a-b). The capacity is a host-side occupancy
+// query, asked once per kernel, device and size.
 template <class Cfg>
-bool clusters_keep_waves(int64_t ctas, int size) {
+bool clusters_fit_one_wave(int64_t ctas, int size) {
   static std::atomic<int> cached[64][kSplitKMaxSplits + 1] = {};  // clusters per wave + 1; 0: not asked
-  static std::atomic<int> cached_slots[64] = {};                  // CTAs per wave + 1
   int dev = 0;
   if (cudaGetDevice(&dev) != cudaSuccess || dev >= 64 || size < 2 || size > kSplitKMaxSplits) return false;
-  int slots = cached_slots[dev].load() - 1;
-  if (slots < 0) {
-    int per_sm = 0, sms = 0;
-    if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, gemm_sm90_ws_kernel<Cfg>, Cfg::kThreads,
-                                                      Cfg::kSmemBytes) != cudaSuccess ||
-        cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess)
-      return false;
-    slots = per_sm * sms;
-    cached_slots[dev].store(slots + 1);
-  }
   int clusters = cached[dev][size].load() - 1;
   if (clusters < 0) {
     cudaLaunchConfig_t cfg = {};
@@ -202,18 +193,16 @@ bool clusters_keep_waves(int64_t ctas, int size) {
     }
     cached[dev][size].store(clusters + 1);
   }
-  if (clusters == 0 || slots == 0) return false;
-  const int64_t n = (ctas + size - 1) / size;
-  return (n + clusters - 1) / clusters <= (ctas + slots - 1) / slots;
+  return (ctas + size - 1) / size <= clusters;
 }
 
 template <class Cfg>
 cudaError_t launch_gemm_sm90_ws(GemmParams& p, int64_t ctas, cudaStream_t stream, bool pdl) {
   cudaError_t e = prepare_gemm_kernel<Cfg>();
   if (e != cudaSuccess) return e;
-  // Clusters only where they cost no extra wave; otherwise the same tiles reduce through L2
-  // (the workspace is planned for both), with the same bits.
-  if (p.cluster_splits > 1 && !clusters_keep_waves<Cfg>(ctas, p.cluster_splits)) p.cluster_splits = 0;
+  // Clusters only where they all start at once; otherwise the same tiles reduce through L2 (the
+  // workspace is planned for both), with the same bits.
+  if (p.cluster_splits > 1 && !clusters_fit_one_wave<Cfg>(ctas, p.cluster_splits)) p.cluster_splits = 0;
   cudaLaunchConfig_t cfg = {};
   cfg.gridDim = dim3(unsigned(ctas));  // one-dimensional: tile_scheduler.cuh maps CTAs to work
   cfg.blockDim = dim3(Cfg::kThreads);
