@@ -1,10 +1,13 @@
-// mixgemm-timeline: runs one GEMM shape as a chain of launches in a CUDA graph (each launch its
-// own weights, rotated past the L2 as the bench does, with programmatic dependent launch as the
-// library enables it) and reports where each launch's time goes, measured from the completion
-// of the launch before it: when its CTAs started, when their wait for the previous grid
-// returned, when the first stage's X and weights landed, when the mainloop and the tile ended.
+// mixgemm-timeline: runs one GEMM shape, or a model's four decoder-layer GEMMs in turn (qkv, o,
+// gate_up, down, as the bench's stack mode), as a chain of launches in a CUDA graph (each launch
+// its own weights, rotated past the L2 as the bench does, with programmatic dependent launch as
+// the library enables it) and reports where each launch's time goes, measured from the
+// completion of the launch before it: when its CTAs started, when their wait for the previous
+// grid returned, when the first stage's X and weights landed, when the mainloop and the tile
+// ended. With --model, per layer: what a launch costs depends on the one before it.
 //
-//   mixgemm-timeline --shape 4096x4096 --m 1 [--schedule NAME] [--launches 32] [--csv FILE]
+//   mixgemm-timeline (--shape 4096x4096 | --model 8b) --m 1 [--schedule NAME] [--launches 32]
+//                    [--csv FILE]
 //
 // Needs a library built with -DMIXGEMM_TIMELINE=ON (the stamps cost a few stores per CTA and
 // change the kernels' code, so a normal build has none); exits 2 otherwise.
@@ -22,14 +25,17 @@
 #include "host/timeline.h"
 #include "kernels/timeline.h"
 #include "mixgemm/mixgemm.h"
+#include "shapes.h"
 
 namespace {
 
 namespace tl = mixgemm::kernels::timeline;
 using mixgemm::bench::DeviceBuffer;
+using mixgemm::bench::Layer;
 
 struct Options {
-  int64_t k = 4096, n = 4096, m = 1;
+  std::vector<Layer> layers{mixgemm::bench::shape_layer(4096, 4096)};  // launch l runs layers[l % size]
+  int64_t m = 1;
   std::string schedule;  // empty: auto
   int launches = 32;
   int replays = 5;
@@ -42,7 +48,14 @@ bool parse(int argc, char** argv, Options* o) {
     const std::string a = argv[i];
     const char* v = i + 1 < argc ? argv[i + 1] : nullptr;
     if (a == "--shape" && v) {
-      if (std::sscanf(v, "%ldx%ld", &o->k, &o->n) != 2) return false;
+      int64_t k = 0, n = 0;
+      if (std::sscanf(v, "%ldx%ld", &k, &n) != 2 || k <= 0 || n <= 0) return false;
+      o->layers = {mixgemm::bench::shape_layer(k, n)};
+      ++i;
+    } else if (a == "--model" && v) {
+      const mixgemm::bench::ModelSpec* model = mixgemm::bench::find_model(v);
+      if (model == nullptr) return false;
+      o->layers = mixgemm::bench::model_layers(*model);
       ++i;
     } else if (a == "--m" && v) {
       o->m = std::atol(v), ++i;
@@ -60,7 +73,8 @@ bool parse(int argc, char** argv, Options* o) {
       return false;
     }
   }
-  return o->k > 0 && o->n > 0 && o->m > 0 && o->launches >= 4 && o->replays >= 1;
+  // Every layer needs launches 2 .. launches - 2 to hold one of it (the statistics' range).
+  return o->m > 0 && o->launches >= 3 + int(o->layers.size()) && o->replays >= 1;
 }
 
 double median(std::vector<double> v) {
@@ -75,26 +89,37 @@ double median(std::vector<double> v) {
 static int run(const Options& o) {
   mixgemm::set_pdl_enabled(o.pdl);
 
-  mixgemm::WeightDesc w;
-  w.wtype = mixgemm::WeightType::u4b8;
-  w.act = mixgemm::ActType::bf16;
-  w.k = o.k;
-  w.n = o.n;
-  w.group_size = 128;
-  BENCH_MIXGEMM_CHECK(mixgemm::check_weight_desc(w));
+  const int layers = int(o.layers.size());
+  std::vector<mixgemm::WeightDesc> descs;
+  int64_t max_k = 0;
+  size_t ws_bytes = 0;
   const char* schedule = o.schedule.empty() ? nullptr : o.schedule.c_str();
+  for (const Layer& layer : o.layers) {
+    mixgemm::WeightDesc w;
+    w.wtype = mixgemm::WeightType::u4b8;
+    w.act = mixgemm::ActType::bf16;
+    w.k = layer.k;
+    w.n = layer.n;
+    w.group_size = 128;
+    BENCH_MIXGEMM_CHECK(mixgemm::check_weight_desc(w));
+    descs.push_back(w);
+    max_k = std::max(max_k, layer.k);
+    ws_bytes = std::max(ws_bytes, mixgemm::workspace_bytes(w, o.m, schedule));
+  }
+  auto desc_of = [&](int l) -> const mixgemm::WeightDesc& { return descs[size_t(l % layers)]; };
 
   // Every launch its own weights (their values do not matter for time: a constant byte gives
   // finite scales and weights), X shared (L2-resident, as a layer's activations are), its own Y.
+  // Each launch waits for the one before it all the same (the grid-dependency wait).
   std::vector<DeviceBuffer> packed, y;
   for (int l = 0; l < o.launches; ++l) {
-    packed.emplace_back(mixgemm::prepacked_bytes(w));
+    packed.emplace_back(mixgemm::prepacked_bytes(desc_of(l)));
     BENCH_CUDA_CHECK(cudaMemset(packed.back().get(), 0x3c, packed.back().bytes()));
-    y.emplace_back(size_t(o.m * o.n) * 2);
+    y.emplace_back(size_t(o.m * desc_of(l).n) * 2);
   }
-  DeviceBuffer x(size_t(o.m * o.k) * 2);
+  DeviceBuffer x(size_t(o.m * max_k) * 2);
   BENCH_CUDA_CHECK(cudaMemset(x.get(), 0x3c, x.bytes()));
-  DeviceBuffer ws(mixgemm::workspace_bytes(w, o.m, schedule));
+  DeviceBuffer ws(ws_bytes);
   ws.zero();
   const int64_t capacity = int64_t(o.launches) * 8192;
   DeviceBuffer records(size_t(capacity) * tl::kEvents * 8);
@@ -106,7 +131,7 @@ static int run(const Options& o) {
   BENCH_CUDA_CHECK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal));
   for (int l = 0; l < o.launches; ++l) {
     mixgemm::GemmArgs a;
-    a.w = w;
+    a.w = desc_of(l);
     a.packed = packed[l].get();
     a.m = o.m;
     a.x = x.get();
@@ -160,11 +185,12 @@ static int run(const Options& o) {
       return 1;
     }
     static_assert(tl::kEvents == 10, "the header names every event, in order");
-    std::fprintf(f, "launch,cta,sm,entry,cta_synced,weights_issued,producer_waited,consumer_start,"
+    std::fprintf(f, "launch,layer,cta,sm,entry,cta_synced,weights_issued,producer_waited,consumer_start,"
                     "consumer_waited,first_stage_full,mainloop_done,exit\n");
     for (int l = 0; l < o.launches; ++l)
       for (int64_t c = 0; c < launches[l].ctas; ++c) {
-        std::fprintf(f, "%d,%ld,%lu", l, c, (unsigned long)at(l, c, tl::kSm));
+        std::fprintf(f, "%d,%s,%ld,%lu", l, o.layers[size_t(l % layers)].name.c_str(), c,
+                     (unsigned long)at(l, c, tl::kSm));
         for (int e = tl::kEntry; e < tl::kEvents; ++e) {
           const uint64_t t = at(l, c, e);
           std::fprintf(f, ",%.0f", t == 0 ? -1.0 : double(int64_t(t - t0)));  // -1: not stamped
@@ -174,8 +200,7 @@ static int run(const Options& o) {
     std::fclose(f);
   }
 
-  // Per launch (the first two and the last left out: no predecessor, or a chain still filling),
-  // each event's time after the previous launch's last CTA stamped its exit, over the CTAs.
+  // The stamped events, in the order a CTA passes them.
   struct Column {
     const char* name;
     int event;
@@ -189,49 +214,50 @@ static int run(const Options& o) {
                          {"first_stage_full", tl::kFirstStageFull},
                          {"mainloop_done", tl::kMainloopDone},
                          {"exit", tl::kExit}};
-  std::printf("shape %ldx%ld M=%ld schedule %s, %ld CTAs per launch, %d launches, PDL %s\n", o.k, o.n, o.m,
-              o.schedule.empty() ? mixgemm::select_schedule(w, o.m).c_str() : o.schedule.c_str(),
-              (long)launches[0].ctas, o.launches, o.pdl ? "on" : "off");
-  std::printf("graph time per launch: %.2f us (median of %d replays)\n", median(per_launch), o.replays);
-  std::printf("us after the previous launch's last exit stamp (medians over launches 2..%d):\n", o.launches - 2);
-  std::printf("  %-18s %8s %8s %8s %8s\n", "event", "min", "p10", "median", "max");
-  std::vector<double> period;
-  for (int l = 2; l + 1 < o.launches; ++l) period.push_back((end[l] - end[l - 1]) * 1e-3);
-  for (const Column& col : cols) {
-    std::vector<double> mn, p10, md, mx;
-    for (int l = 2; l + 1 < o.launches; ++l) {
-      std::vector<double> v;
-      for (int64_t c = 0; c < launches[l].ctas; ++c) {
-        const uint64_t t = at(l, c, col.event);
-        if (t != 0) v.push_back((double(int64_t(t - end[l - 1]))) * 1e-3);
+  std::printf("M=%ld, %d launches, PDL %s; graph time per launch: %.2f us (median of %d replays)\n", o.m,
+              o.launches, o.pdl ? "on" : "off", median(per_launch), o.replays);
+  // Per layer, over its launches among 2 .. launches - 2 (the first two and the last left out: no
+  // predecessor, or a chain still filling), each event's time after the previous launch's last
+  // CTA stamped its exit: the CTAs' min, p10, median and max, each a median over the launches.
+  for (int j = 0; j < layers; ++j) {
+    const Layer& layer = o.layers[size_t(j)];
+    std::vector<int> mine;
+    for (int l = 2; l + 1 < o.launches; ++l)
+      if (l % layers == j) mine.push_back(l);
+    const std::string chosen = o.schedule.empty() ? mixgemm::select_schedule(descs[size_t(j)], o.m) : o.schedule;
+    std::printf("\n%s (%ldx%ld) schedule %s, %ld CTAs, after %s; us after the previous launch's last exit:\n",
+                layer.name.c_str(), (long)layer.k, (long)layer.n, chosen.c_str(), (long)launches[size_t(j)].ctas,
+                o.layers[size_t((j + layers - 1) % layers)].name.c_str());
+    std::printf("  %-18s %8s %8s %8s %8s %12s\n", "event", "min", "p10", "median", "max", "last CTA");
+    std::vector<double> period;
+    for (int l : mine) period.push_back((end[l] - end[l - 1]) * 1e-3);
+    for (const Column& col : cols) {
+      std::vector<double> mn, p10, md, mx, last_cta;
+      for (int l : mine) {
+        std::vector<double> v;
+        int64_t last = 0;  // the CTA whose exit came last: the next launch's wait depends on it
+        for (int64_t c = 0; c < launches[l].ctas; ++c) {
+          const uint64_t t = at(l, c, col.event);
+          if (t != 0) v.push_back((double(int64_t(t - end[l - 1]))) * 1e-3);
+          if (at(l, c, tl::kExit) > at(l, last, tl::kExit)) last = c;
+        }
+        const uint64_t t_last = at(l, last, col.event);
+        if (t_last != 0) last_cta.push_back(double(int64_t(t_last - end[l - 1])) * 1e-3);
+        if (v.empty()) continue;
+        std::sort(v.begin(), v.end());
+        mn.push_back(v.front());
+        p10.push_back(v[v.size() / 10]);
+        md.push_back(v[v.size() / 2]);
+        mx.push_back(v.back());
       }
-      if (v.empty()) continue;
-      std::sort(v.begin(), v.end());
-      mn.push_back(v.front());
-      p10.push_back(v[v.size() / 10]);
-      md.push_back(v[v.size() / 2]);
-      mx.push_back(v.back());
+      if (md.empty()) {
+        std::printf("  %-18s %8s\n", col.name, "-");
+        continue;
+      }
+      std::printf("  %-18s %8.2f %8.2f %8.2f %8.2f %12.2f\n", col.name, median(mn), median(p10), median(md),
+                  median(mx), median(last_cta));
     }
-    if (md.empty()) {
-      std::printf("  %-18s %8s\n", col.name, "-");
-      continue;
-    }
-    std::printf("  %-18s %8.2f %8.2f %8.2f %8.2f\n", col.name, median(mn), median(p10), median(md), median(mx));
-  }
-  std::printf("  %-18s %8s %8s %8.2f\n", "period", "", "", median(period));
-  // The critical path: per launch, the CTA whose exit stamp came last (the one the next launch's
-  // wait depends on), each of its events against the previous launch's last exit.
-  std::printf("the CTA that exits last (medians over the same launches):\n");
-  for (const Column& col : cols) {
-    std::vector<double> v;
-    for (int l = 2; l + 1 < o.launches; ++l) {
-      int64_t last = 0;
-      for (int64_t c = 1; c < launches[l].ctas; ++c)
-        if (at(l, c, tl::kExit) > at(l, last, tl::kExit)) last = c;
-      const uint64_t t = at(l, last, col.event);
-      if (t != 0) v.push_back(double(int64_t(t - end[l - 1])) * 1e-3);
-    }
-    if (!v.empty()) std::printf("  %-18s %8.2f\n", col.name, median(v));
+    std::printf("  %-18s %8s %8s %8.2f\n", "period", "", "", median(period));
   }
   return 0;
 }
@@ -240,8 +266,8 @@ int main(int argc, char** argv) {
   Options o;
   if (!parse(argc, argv, &o)) {
     std::fprintf(stderr,
-                 "usage: mixgemm-timeline --shape KxN --m M [--schedule NAME] [--launches L >= 4] "
-                 "[--replays R] [--no-pdl] [--csv FILE]\n");
+                 "usage: mixgemm-timeline (--shape KxN | --model 8b|70b) --m M [--schedule NAME] "
+                 "[--launches L >= 3 + layers] [--replays R] [--no-pdl] [--csv FILE]\n");
     return 1;
   }
   if (!mixgemm::detail::timeline_built()) {
