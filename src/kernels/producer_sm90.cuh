@@ -111,9 +111,9 @@ struct ProducerSm90 {
   // tile to the next). The first tile of a CTA (slot0 == 0) requests its first stages' weights
   // before waiting on the previous kernel in the stream (programmatic dependent launch): they do
   // not depend on it, so the weight stream starts while that kernel drains; X is written by it
-  // and waits.
-  __device__ static void produce_tile_one_thread(const GemmParams& p, const StagePipeline& pipe, const CtaWork& w,
-                                                 int slot0, uint64_t policy_w, uint64_t policy_x) {
+  // and waits. Returns the tile's iterations (the next tile's slot0 follows them).
+  __device__ static int produce_tile_one_thread(const GemmParams& p, const StagePipeline& pipe, const CtaWork& w,
+                                                int slot0, uint64_t policy_w, uint64_t policy_x) {
     const TileCopyPlan plan = TileCopyPlan::of(p, w);
     int it = 0;
     if (slot0 == 0) {
@@ -139,6 +139,7 @@ struct ProducerSm90 {
       for (int c = 0; c < plan.active; ++c) issue_weight_copies(p, pipe, stage, plan.nb0, c, r, policy_w);
       issue_x_copies(p, pipe, stage, plan.m0, r.kt0, r.tiles, policy_x);
     }
+    return plan.iters;
   }
 
   // One role's part of one tile's stages, pipeline iterations slot0 .. slot0 + iters - 1
@@ -192,11 +193,8 @@ struct ProducerSm90 {
       ptx::prefetch_tensor_map(&p.x_map);
       if constexpr (Cfg::kLoopsOverItems) {
         int slot0 = 0;
-        for (int item = ptx::cta_index(); item < p.work_items; item += int(gridDim.x)) {
-          const CtaWork w = work_item(p, item);
-          produce_tile_one_thread(p, pipe, w, slot0, policy_w, policy_x);
-          slot0 += TileCopyPlan::of(p, w).iters;
-        }
+        for (int item = ptx::cta_index(); item < p.work_items; item += int(gridDim.x))
+          slot0 += produce_tile_one_thread(p, pipe, work_item(p, item), slot0, policy_w, policy_x);
       } else {
         produce_tile_one_thread(p, pipe, first, 0, policy_w, policy_x);
       }
