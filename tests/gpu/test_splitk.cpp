@@ -122,6 +122,35 @@ TEST(GpuSplitK, ClusterAndL2SumsAreBitwiseEqual) {
   }
 }
 
+// A split grid whose clusters cannot all start at once (512 CTAs at two per SM: more than one
+// wave on any Hopper part) sums through L2 although clusters are on (gemm_sm90_ws.cuh), with the
+// same bits as with clusters off.
+TEST(GpuSplitK, ClustersThatDoNotFitOneWaveFallBackToL2) {
+  REQUIRE_SM90();
+  int dev = 0, sms = 0;
+  ASSERT_EQ(cudaGetDevice(&dev), cudaSuccess);
+  ASSERT_EQ(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), cudaSuccess);
+  CaseSpec s;
+  s.m = 1;
+  s.n = 8192;  // 64 tiles x 8 splits
+  s.k = 4096;
+  s.group = 128;
+  s.bias = true;
+  s.schedule = "sm90_ws_n128_m8_o2_sk8";
+  s.seed = 0x5eed1000u;
+  if (2 * sms >= 64 * 8) GTEST_SKIP() << "this GPU fits the grid in one wave";
+  CaseResult with_clusters, l2;
+  detail::set_cluster_splitk_enabled(true);
+  run_case(s, &with_clusters);
+  EXPECT_EQ(detail::last_cluster_splits(), 0) << with_clusters.repro;
+  detail::set_cluster_splitk_enabled(false);
+  run_case(s, &l2);
+  detail::set_cluster_splitk_enabled(true);
+  if (HasFatalFailure()) return;
+  expect_close(with_clusters);
+  EXPECT_EQ(std::memcmp(with_clusters.out.data(), l2.out.data(), l2.out.size() * 2), 0) << with_clusters.repro;
+}
+
 bool is_nan_act(uint16_t v, ActType act) {
   return act == ActType::bf16 ? ((v & 0x7f80) == 0x7f80 && (v & 0x7f) != 0)
                               : ((v & 0x7c00) == 0x7c00 && (v & 0x3ff) != 0);
