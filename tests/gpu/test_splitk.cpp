@@ -17,6 +17,18 @@ struct SplitCase {
   const char* schedule;
 };
 
+// The case with bias on (fresh random data each run: the repro line names the seed).
+CaseSpec split_case(const SplitCase& c) {
+  CaseSpec s;
+  s.m = c.m;
+  s.n = c.n;
+  s.k = c.k;
+  s.group = c.group;
+  s.bias = true;
+  s.schedule = c.schedule;
+  return s;
+}
+
 // Layouts that overlap differently in one buffer: split counts 2..8 including uneven ones (k
 // tiles not divisible by the split), token tiles 8..256, n with a 64-row tail (second consumer
 // idle), several token tiles per column.
@@ -48,13 +60,7 @@ TEST(GpuSplitK, OneZeroedWorkspaceServesMixedCalls) {
   CUDA_OK(cudaMemset(ws.ptr, 0, bytes));
   for (int round = 0; round < 2; ++round) {  // the second round reuses what the first left
     for (const SplitCase& c : kCases) {
-      CaseSpec s;
-      s.m = c.m;
-      s.n = c.n;
-      s.k = c.k;
-      s.group = c.group;
-      s.bias = true;
-      s.schedule = c.schedule;
+      CaseSpec s = split_case(c);
       s.workspace = ws.ptr;
       s.workspace_bytes = bytes;
       if (!run_and_compare(s)) return;
@@ -89,6 +95,17 @@ TEST(GpuSplitK, TooManyTilesIsRejected) {
   EXPECT_EQ(cudaGetLastError(), cudaSuccess);
 }
 
+// Runs the case with split-K clusters on (the default) and off; *cluster_splits: the cluster
+// size the first run's launch used (0: the launcher kept the L2 path).
+void run_with_and_without_clusters(const CaseSpec& s, CaseResult* with, CaseResult* without, int* cluster_splits) {
+  detail::set_cluster_splitk_enabled(true);
+  run_case(s, with);
+  *cluster_splits = detail::last_cluster_splits();
+  detail::set_cluster_splitk_enabled(false);
+  run_case(s, without);
+  detail::set_cluster_splitk_enabled(true);
+}
+
 // Decode tiles split over a cluster (splitk_cluster.cuh) and through L2 (splitk_reduce.cuh) add
 // the same partials in the same order: the same bits, and both within the reference's tolerance.
 TEST(GpuSplitK, ClusterAndL2SumsAreBitwiseEqual) {
@@ -99,23 +116,12 @@ TEST(GpuSplitK, ClusterAndL2SumsAreBitwiseEqual) {
       {13, 512, 4096, 64, "sm90_ws_n128_m16_sk8"},    {5, 512, 448, 64, "sm90_ws_n128_m8_sk8"},
   };
   for (const SplitCase& c : cases) {
-    CaseSpec s;
-    s.m = c.m;
-    s.n = c.n;
-    s.k = c.k;
-    s.group = c.group;
-    s.bias = true;
-    s.schedule = c.schedule;
-    s.seed = 0x5eed0000u + uint64_t(c.m * 131 + c.n + c.k);
     CaseResult cluster, l2;
-    detail::set_cluster_splitk_enabled(true);
-    run_case(s, &cluster);
-    // Few tiles: one wave either way, so the launcher keeps the clusters.
-    EXPECT_GT(detail::last_cluster_splits(), 1) << cluster.repro;
-    detail::set_cluster_splitk_enabled(false);
-    run_case(s, &l2);
-    detail::set_cluster_splitk_enabled(true);
+    int cluster_splits = 0;
+    run_with_and_without_clusters(split_case(c), &cluster, &l2, &cluster_splits);
     if (HasFatalFailure()) return;
+    // Few tiles: one wave either way, so the launcher kept the clusters.
+    EXPECT_GT(cluster_splits, 1) << cluster.repro;
     expect_close(cluster);
     expect_close(l2);
     EXPECT_EQ(std::memcmp(cluster.out.data(), l2.out.data(), cluster.out.size() * 2), 0) << cluster.repro;
@@ -130,23 +136,13 @@ TEST(GpuSplitK, ClustersThatDoNotFitOneWaveFallBackToL2) {
   int dev = 0, sms = 0;
   ASSERT_EQ(cudaGetDevice(&dev), cudaSuccess);
   ASSERT_EQ(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), cudaSuccess);
-  CaseSpec s;
-  s.m = 1;
-  s.n = 8192;  // 64 tiles x 8 splits
-  s.k = 4096;
-  s.group = 128;
-  s.bias = true;
-  s.schedule = "sm90_ws_n128_m8_o2_sk8";
-  s.seed = 0x5eed1000u;
+  const SplitCase c = {1, 8192, 4096, 128, "sm90_ws_n128_m8_o2_sk8"};  // 64 tiles x 8 splits
   if (2 * sms >= 64 * 8) GTEST_SKIP() << "this GPU fits the grid in one wave";
   CaseResult with_clusters, l2;
-  detail::set_cluster_splitk_enabled(true);
-  run_case(s, &with_clusters);
-  EXPECT_EQ(detail::last_cluster_splits(), 0) << with_clusters.repro;
-  detail::set_cluster_splitk_enabled(false);
-  run_case(s, &l2);
-  detail::set_cluster_splitk_enabled(true);
+  int cluster_splits = -1;
+  run_with_and_without_clusters(split_case(c), &with_clusters, &l2, &cluster_splits);
   if (HasFatalFailure()) return;
+  EXPECT_EQ(cluster_splits, 0) << with_clusters.repro;
   expect_close(with_clusters);
   EXPECT_EQ(std::memcmp(with_clusters.out.data(), l2.out.data(), l2.out.size() * 2), 0) << with_clusters.repro;
 }
