@@ -34,6 +34,7 @@ CaseSpec split_case(const SplitCase& c) {
 // idle), several token tiles per column.
 const SplitCase kCases[] = {
     {1, 1024, 4096, 128, "sm90_ws_n128_m8_o2_sk8"},
+    {2, 512, 3584, 128, "sm90_ws_n128_m8_sk8"},  // 56 k tiles: splits of 7 start mid-group
     {16, 320, 2048, 128, "sm90_ws_n128_m16_o2_sk4"},
     {300, 320, 1024, 128, "sm90_ws_n128_m64_sk4"},
     {5, 512, 448, 64, "sm90_ws_n128_m8_sk8"},     // 7 k tiles: 7 splits of one tile
