@@ -117,6 +117,7 @@ TEST(GpuSplitK, ClusterAndL2SumsAreBitwiseEqual) {
       {1, 1024, 4096, 128, "sm90_ws_n128_m8_o2_sk8"}, {4, 1024, 8192, 128, "sm90_ws_n128_m8_o2_sk4"},
       {8, 640, 2048, 32, "sm90_ws_n128_m8_sk2"},      {16, 320, 2048, 128, "sm90_ws_n128_m16_o2_sk4"},
       {13, 512, 4096, 64, "sm90_ws_n128_m16_sk8"},    {5, 512, 448, 64, "sm90_ws_n128_m8_sk8"},
+      {40, 256, 4096, 128, "sm90_ws_n128_m8_o2_sk4"},  // 5 token tiles per column
   };
   for (const SplitCase& c : cases) {
     CaseResult cluster, l2;
