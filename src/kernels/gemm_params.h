@@ -33,6 +33,13 @@ constexpr bool scales_fp32_sums(int blk_m, int64_t group_size) {
   return blk_m <= kWarpMmaMaxBlockM || (blk_m <= kScaleSumsMaxBlockM && group_size % 64 == 0);
 }
 
+// Whether a split grid of `ctas` CTAs launched as clusters of `size` (splitk_cluster.cuh) starts
+// all at once, given how many such clusters the device holds at a time (an occupancy query): only
+// then does the launcher keep the clusters (gemm_sm90_ws.cuh).
+constexpr bool cluster_grid_fits_one_wave(int64_t ctas, int size, int clusters_per_wave) {
+  return size >= 2 && clusters_per_wave > 0 && (ctas + size - 1) / size <= clusters_per_wave;
+}
+
 struct GemmParams {
   CUtensorMap x_map;          // X [m, k], box {64, BlkM}, 128-byte swizzle
   const uint8_t* weights;     // prepacked weight section

@@ -193,7 +193,7 @@ bool clusters_fit_one_wave(int64_t ctas, int size) {
     }
     cached[dev][size].store(clusters + 1);
   }
-  return (ctas + size - 1) / size <= clusters;
+  return cluster_grid_fits_one_wave(ctas, size, clusters);
 }
 
 template <class Cfg>

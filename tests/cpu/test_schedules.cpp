@@ -4,6 +4,7 @@
 #include <set>
 
 #include "host/schedules.h"
+#include "kernels/gemm_params.h"
 #include "mixgemm/mixgemm.h"
 
 namespace mixgemm::detail {
@@ -234,6 +235,17 @@ TEST(Schedules, ClusterSplitKPlan) {
   EXPECT_FALSE(plan_launch(desc(8192, 8192), 32, Schedule{32, 2, 1}, kH100Sms).cluster_splitk);
   EXPECT_FALSE(plan_launch(desc(8192, 64), 1, Schedule{8, 4, 1}, kH100Sms).cluster_splitk);
   EXPECT_FALSE(plan_launch(desc(6144, 4096), 1024, Schedule{256, 2, 1, true}, kH100Sms).cluster_splitk);
+}
+
+// The launcher keeps clusters only for a grid whose clusters are all resident at once.
+TEST(Schedules, ClusterGridFitsOneWave) {
+  using kernels::cluster_grid_fits_one_wave;
+  EXPECT_TRUE(cluster_grid_fits_one_wave(192, 4, 48));   // 8B qkv at M = 1: 48 clusters of 4
+  EXPECT_TRUE(cluster_grid_fits_one_wave(192, 4, 60));
+  EXPECT_FALSE(cluster_grid_fits_one_wave(256, 4, 62));  // 8192x8192: 64 clusters, two left over
+  EXPECT_FALSE(cluster_grid_fits_one_wave(320, 8, 33));  // several waves
+  EXPECT_FALSE(cluster_grid_fits_one_wave(64, 4, 0));    // the query gave nothing: the L2 path
+  EXPECT_FALSE(cluster_grid_fits_one_wave(64, 1, 100));  // no cluster of one
 }
 
 TEST(Schedules, PersistentPlan) {
