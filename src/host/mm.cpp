@@ -34,6 +34,18 @@ bool log_schedules() {
   return on;
 }
 
+// A process-wide on/off switch read from the environment on first use (state -1), unless a
+// setter stored 0 or 1 before.
+bool env_switch(std::atomic<int>& state, const char* name) {
+  int v = state.load();
+  if (v < 0) {
+    int expected = -1;
+    state.compare_exchange_strong(expected, env_flag(name, true) ? 1 : 0);
+    v = state.load();
+  }
+  return v == 1;
+}
+
 Status cuda_failure(const char* what, cudaError_t e) {
   cudaGetLastError();  // clear a non-sticky launch error so the caller's state stays clean
   return {StatusCode::cuda_error, std::string(what) + ": " + cudaGetErrorString(e)};
@@ -53,28 +65,10 @@ int last_cluster_splits() { return t_last_cluster_splits; }
 
 void set_cluster_splitk_enabled(bool enabled) { g_cluster_splitk.store(enabled ? 1 : 0); }
 
-bool cluster_splitk_enabled() {
-  int v = g_cluster_splitk.load();
-  if (v < 0) {
-    v = env_flag("MIXGEMM_CLUSTER_SPLITK", true) ? 1 : 0;
-    int expected = -1;
-    g_cluster_splitk.compare_exchange_strong(expected, v);
-    v = g_cluster_splitk.load();
-  }
-  return v == 1;
-}
+bool cluster_splitk_enabled() { return env_switch(g_cluster_splitk, "MIXGEMM_CLUSTER_SPLITK"); }
 }  // namespace detail
 
-bool pdl_enabled() {
-  int v = g_pdl.load();
-  if (v < 0) {
-    v = env_flag("MIXGEMM_PDL", true) ? 1 : 0;
-    int expected = -1;
-    g_pdl.compare_exchange_strong(expected, v);
-    v = g_pdl.load();
-  }
-  return v == 1;
-}
+bool pdl_enabled() { return env_switch(g_pdl, "MIXGEMM_PDL"); }
 
 Status can_implement(const GemmArgs& args) {
   detail::ResolvedGemm r;

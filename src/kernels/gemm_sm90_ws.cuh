@@ -150,14 +150,11 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
 
 // Sets the kernel's shared-memory limit once per device (a host-side attribute, no stream work).
 template <class Cfg>
-cudaError_t prepare_gemm_kernel() {
+cudaError_t prepare_gemm_kernel(int dev) {
   static std::atomic<int> done_mask[2] = {};  // devices 0..63
-  int dev = 0;
-  cudaError_t e = cudaGetDevice(&dev);
-  if (e != cudaSuccess) return e;
   const int word = (dev / 32) & 1, bit = dev % 32;
   if (dev < 64 && (done_mask[word].load() >> bit) & 1) return cudaSuccess;
-  e = cudaFuncSetAttribute(gemm_sm90_ws_kernel<Cfg>, cudaFuncAttributeMaxDynamicSharedMemorySize, Cfg::kSmemBytes);
+  const cudaError_t e = cudaFuncSetAttribute(gemm_sm90_ws_kernel<Cfg>, cudaFuncAttributeMaxDynamicSharedMemorySize, Cfg::kSmemBytes);
   if (e == cudaSuccess && dev < 64) done_mask[word].fetch_or(1 << bit);
   return e;
 }
@@ -170,10 +167,9 @@ cudaError_t prepare_gemm_kernel() {
 // M = 1, 8 splits: 0.87x; docs/perf-notes.md v18a-b). The capacity is a host-side occupancy
 // query, asked once per kernel, device and size.
 template <class Cfg>
-bool clusters_fit_one_wave(int64_t ctas, int size) {
+bool clusters_fit_one_wave(int dev, int64_t ctas, int size) {
   static std::atomic<int> cached[64][kSplitKMaxSplits + 1] = {};  // clusters per wave + 1; 0: not asked
-  int dev = 0;
-  if (cudaGetDevice(&dev) != cudaSuccess || dev >= 64 || size < 2 || size > kSplitKMaxSplits) return false;
+  if (dev >= 64 || size < 2 || size > kSplitKMaxSplits) return false;
   int clusters = cached[dev][size].load() - 1;
   if (clusters < 0) {
     cudaLaunchConfig_t cfg = {};
@@ -198,11 +194,13 @@ bool clusters_fit_one_wave(int64_t ctas, int size) {
 
 template <class Cfg>
 cudaError_t launch_gemm_sm90_ws(GemmParams& p, int64_t ctas, cudaStream_t stream, bool pdl) {
-  cudaError_t e = prepare_gemm_kernel<Cfg>();
+  int dev = 0;
+  cudaError_t e = cudaGetDevice(&dev);
+  if (e == cudaSuccess) e = prepare_gemm_kernel<Cfg>(dev);
   if (e != cudaSuccess) return e;
   // Clusters only where they all start at once; otherwise the same tiles reduce through L2 (the
   // workspace is planned for both), with the same bits.
-  if (p.cluster_splits > 1 && !clusters_fit_one_wave<Cfg>(ctas, p.cluster_splits)) p.cluster_splits = 0;
+  if (p.cluster_splits > 1 && !clusters_fit_one_wave<Cfg>(dev, ctas, p.cluster_splits)) p.cluster_splits = 0;
   cudaLaunchConfig_t cfg = {};
   cfg.gridDim = dim3(unsigned(ctas));  // one-dimensional: tile_scheduler.cuh maps CTAs to work
   cfg.blockDim = dim3(Cfg::kThreads);
