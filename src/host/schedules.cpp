@@ -243,9 +243,10 @@ LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s, int sm
     if (p.ctas > slots) p.ctas = slots;
   }
   // Decode tiles with every tile split: each tile's splits as one cluster, summed over
-  // distributed shared memory (splitk_cluster.cuh; kernels' kClusterSplitK: BlkM <= 16, one
-  // item per CTA; clusters of at most 8 CTAs are portable).
-  p.cluster_splitk = p.splits > 1 && p.dp_tiles == 0 && s.blk_m <= 16 && p.splits <= 8;
+  // distributed shared memory (splitk_cluster.cuh, the kernels' kClusterSplitK; clusters of at
+  // most 8 CTAs are portable, as many as the in-kernel reduction sums).
+  p.cluster_splitk = p.splits > 1 && p.dp_tiles == 0 && s.blk_m <= kernels::kClusterSplitKMaxBlockM &&
+                     p.splits <= kernels::kSplitKMaxSplits;
   if (p.sk_tiles > 0) {
     // In-kernel split-K (splitk_reduce.cuh): the fixed block of arrival counters, then every
     // split's fp32 partial of every split tile (tiles padded to whole 128 x BlkM blocks).

@@ -75,7 +75,7 @@ struct GemmConfig {
   static constexpr int kBarrierOffset = kStages * kStageBytes;  // full[kStages], empty[kStages]
   // Split-K over a thread-block cluster (splitk_cluster.cuh) for decode tiles, one item per CTA:
   // two more mbarriers; the other splits' partials land in the first split's stage buffers.
-  static constexpr bool kClusterSplitK = BlkM <= 16 && !kLoopsOverItems;
+  static constexpr bool kClusterSplitK = BlkM <= kClusterSplitKMaxBlockM && !kLoopsOverItems;
   static constexpr int kSmemBytes = kBarrierOffset + 2 * kStages * 8 + (kClusterSplitK ? 2 * 8 : 0);
 
   // Registers per thread after setmaxnreg: the producer needs few; consumers hold BlkM/2 fp32

@@ -33,6 +33,10 @@ constexpr bool scales_fp32_sums(int blk_m, int64_t group_size) {
   return blk_m <= kWarpMmaMaxBlockM || (blk_m <= kScaleSumsMaxBlockM && group_size % 64 == 0);
 }
 
+// Token tiles whose split tiles may run as thread-block clusters (splitk_cluster.cuh): the decode
+// tiles, one work item per CTA, whose stage buffers hold the other splits' partials.
+inline constexpr int kClusterSplitKMaxBlockM = 16;
+
 // Whether a split grid of `ctas` CTAs launched as clusters of `size` (splitk_cluster.cuh) starts
 // all at once, given how many such clusters the device holds at a time (an occupancy query): only
 // then does the launcher keep the clusters (gemm_sm90_ws.cuh).
