@@ -27,8 +27,6 @@ struct ProducerSm90 {
   // before it issues them, so a copy never completes ahead of its expectation); "full" counts
   // kCopyRoles arrivals. One role: the one thread issues everything, with one arrival.
   static constexpr int kCopyRoles = Cfg::kCtasPerSm == 2 ? 1 + Cfg::kConsumers : 1;
-  // Weight stages some splits' CTAs request before their grid-dependency wait (produce_tile).
-  static constexpr int kSplitPrefetchStages = 2;
 
   // What every copy of one work item shares: its first 64-row weight block, how many consumers
   // have weight rows in it (the last N tile may be partial), its first token row, and its
@@ -145,9 +143,10 @@ struct ProducerSm90 {
   // One role's part of one tile's stages, pipeline iterations slot0 .. slot0 + iters - 1
   // (numbered across the CTA's tiles: the stage ring and its mbarrier phases carry on from one
   // tile to the next). The first tile of a CTA (slot0 == 0) requests its first stages' weights
-  // (of some splits, the first kSplitPrefetchStages) before waiting on the previous kernel in the
-  // stream (programmatic dependent launch): they do not depend on it, so the weight stream starts
-  // while that kernel drains; X is written by it, so the X role waits first.
+  // before waiting on the previous kernel in the stream (programmatic dependent launch): they do
+  // not depend on it, so the weight stream starts while that kernel drains; X is written by it,
+  // so the X role waits first. (Holding back some splits' requests until the wait gained in
+  // chains of one layer but lost in decode stacks: docs/perf-notes.md v17f, v18c.)
   __device__ static void produce_tile(const GemmParams& p, const StagePipeline& pipe, const CtaWork& w, int slot0,
                                       int role, uint64_t policy) {
     const TileCopyPlan plan = TileCopyPlan::of(p, w);
@@ -159,20 +158,7 @@ struct ProducerSm90 {
         MIXGEMM_TIMELINE_MARK(p, timeline::kProducerWaited);
       }
       const int prologue = plan.iters < kStages ? plan.iters : kStages;
-      // An 8-token split whose K range outruns the prologue, but by at most twice, has its
-      // weight roles request only kSplitPrefetchStages stages before the grid wait: the rest
-      // would queue, in the memory system, ahead of the previous grid's split-K tail (partials,
-      // counters, reduction: 3.9-5.0 us at two CTAs per SM with every stage requested). Where
-      // measured (H200, docs/perf-notes.md v17c-e) that gained 1.04-1.06x on such splits, and
-      // lost on the others: a split that fits the prologue (0.96x), deeper ones (0.98-1.04x),
-      // 16 tokens (0.98-1.00x). Unsplit tiles have no such tail. (One loop with the wait
-      // inside: a second loop spilled the 24-register producer.)
-      const bool hold_back = role != 0 && Cfg::kBlkM == 8 && w.splits > 1 && plan.iters > kStages &&
-                             plan.iters <= 2 * kStages;
-      for (; it < prologue; ++it) {
-        if (it == kSplitPrefetchStages && hold_back) ptx::grid_dependency_wait();
-        issue_role(p, pipe, role, it, plan, w, it, policy);
-      }
+      for (; it < prologue; ++it) issue_role(p, pipe, role, it, plan, w, it, policy);
       if (role == 1) MIXGEMM_TIMELINE_MARK(p, timeline::kWeightsIssued);
     }
     for (; it < plan.iters; ++it) {
