@@ -36,6 +36,9 @@ std::vector<Schedule> all_schedules() {
       for (int sk : kSplitChoices)
         if (occ == 1 || bm <= kMaxBlockMTwoCtas) out.push_back({bm, sk, occ});
   for (int bm : kBlockMs)
+    if (bm <= kDecodeOnlySplitsMaxBlockM)
+      for (int occ : {1, 2}) out.push_back({bm, kDecodeOnlySplits, occ});
+  for (int bm : kBlockMs)
     if (bm >= kLastWaveSplitMinBlockM)
       for (int sk : kLastWaveSplitChoices) out.push_back({bm, sk, 1, /*last_wave_split=*/true});
   for (int bm : kBlockMs)

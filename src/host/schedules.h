@@ -29,6 +29,11 @@ struct Schedule {
 };
 
 inline constexpr int kSplitChoices[] = {1, 2, 4, 8};
+// Also listed (for tuning and forcing), not chosen by the rules for untuned shapes: 3 splits of
+// the 8- and 16-token tiles, where 4 would overfill one wave (70B qkv at M <= 16: 80 tiles x 3 =
+// 240 CTAs on 264 two-CTA slots, against 320 with 4 splits).
+inline constexpr int kDecodeOnlySplits = 3;
+inline constexpr int kDecodeOnlySplitsMaxBlockM = 16;
 
 std::string schedule_name(const Schedule& s);
 bool parse_schedule(const std::string& name, Schedule* out);

@@ -33,8 +33,10 @@ TEST(Schedules, NamesRoundTripAndAreListed) {
     EXPECT_EQ(back.last_wave_split, s.last_wave_split);
     EXPECT_EQ(back.persistent, s.persistent);
   }
-  // 40 plain + "_dpsk" 2 and 4 for 64-, 128- and 256-token tiles + "_p" for 128 and 256.
-  EXPECT_EQ(listed.size(), 40u + 6u + 2u);
+  // 40 plain + 3 splits of 8- and 16-token tiles at one and two CTAs per SM + "_dpsk" 2 and 4
+  // for 64-, 128- and 256-token tiles + "_p" for 128 and 256.
+  EXPECT_EQ(listed.size(), 40u + 4u + 6u + 2u);
+  EXPECT_EQ(schedule_name({8, 3, 2}), "sm90_ws_n128_m8_o2_sk3");
   EXPECT_EQ(schedule_name({256, 1, 1, false, true}), "sm90_ws_n128_m256_p");
   EXPECT_EQ(schedule_name({256, 2, 1, true}), "sm90_ws_n128_m256_dpsk2");
   EXPECT_EQ(schedule_name({64, 1}), "sm90_ws_n128_m64");

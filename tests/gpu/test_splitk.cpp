@@ -35,6 +35,7 @@ CaseSpec split_case(const SplitCase& c) {
 const SplitCase kCases[] = {
     {1, 1024, 4096, 128, "sm90_ws_n128_m8_o2_sk8"},
     {2, 512, 3584, 128, "sm90_ws_n128_m8_sk8"},  // 56 k tiles: splits of 7 start mid-group
+    {3, 1024, 8192, 128, "sm90_ws_n128_m8_o2_sk3"},  // 128 k tiles: 43, 43, 42 (splits start mid-group)
     {16, 320, 2048, 128, "sm90_ws_n128_m16_o2_sk4"},
     {300, 320, 1024, 128, "sm90_ws_n128_m64_sk4"},
     {5, 512, 448, 64, "sm90_ws_n128_m8_sk8"},     // 7 k tiles: 7 splits of one tile
@@ -118,6 +119,7 @@ TEST(GpuSplitK, ClusterAndL2SumsAreBitwiseEqual) {
       {8, 640, 2048, 32, "sm90_ws_n128_m8_sk2"},      {16, 320, 2048, 128, "sm90_ws_n128_m16_o2_sk4"},
       {13, 512, 4096, 64, "sm90_ws_n128_m16_sk8"},    {5, 512, 448, 64, "sm90_ws_n128_m8_sk8"},
       {40, 256, 4096, 128, "sm90_ws_n128_m8_o2_sk4"},  // 5 token tiles per column
+      {3, 1024, 8192, 128, "sm90_ws_n128_m8_o2_sk3"},  // clusters of 3
   };
   for (const SplitCase& c : cases) {
     CaseResult cluster, l2;
