@@ -144,6 +144,16 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
       const int64_t allowed = k_tiles / sk >= 16 ? overfill : slots;
       if (tiles * sk <= allowed && k_tiles / sk >= 4) splits = sk;
     }
+    // 8- and 16-token tiles at two CTAs per SM also have 3 splits: taken where they fill the
+    // slots in one wave and the pick so far leaves more slots idle (1 or 2 splits) or fits only
+    // by the overfill (4; 8 overfilling stays: 13824x5120 above). That is 67-88 tiles on 132 SMs.
+    // 8192x10240 (80 tiles) at M = 1-16 ran 240 CTAs 1.15-1.16x faster than 320 with 4 splits,
+    // interleaved on the H200 (bench/results/H200_tune-k_2026-11-30.csv), and 4 were 1.19x faster
+    // than 2.
+    const bool three_fit = blk_m <= kDecodeOnlySplitsMaxBlockM && ctas_per_sm == 2 &&
+                           tiles * kDecodeOnlySplits <= slots && k_tiles / kDecodeOnlySplits >= 4;
+    if (three_fit && (splits < kDecodeOnlySplits || (splits == 4 && tiles * 4 > slots)))
+      splits = kDecodeOnlySplits;
     return splits;
   }
   // More tiles than slots: the last wave may run mostly empty (160 tiles on 132 SMs use 61 % of

@@ -29,9 +29,9 @@ struct Schedule {
 };
 
 inline constexpr int kSplitChoices[] = {1, 2, 4, 8};
-// Also listed (for tuning and forcing), not chosen by the rules for untuned shapes: 3 splits of
-// the 8- and 16-token tiles, where 4 would overfill one wave (70B qkv at M <= 16: 80 tiles x 3 =
-// 240 CTAs on 264 two-CTA slots, against 320 with 4 splits).
+// Also listed: 3 splits of the 8- and 16-token tiles, for grids where 4 splits fill one wave only
+// by split_for's two-CTA overfill and 3 fill it whole (70B qkv at M <= 16: 80 tiles x 3 = 240
+// CTAs on 264 two-CTA slots, against 320 with 4 splits).
 inline constexpr int kDecodeOnlySplits = 3;
 inline constexpr int kDecodeOnlySplitsMaxBlockM = 16;
 

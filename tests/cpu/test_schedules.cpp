@@ -119,7 +119,8 @@ TEST(Schedules, SplitForWaveQuantization) {
 }
 
 // Two CTAs per SM may overfill the 264 slots by a quarter (330 CTAs) with splits of >= 16 K
-// tiles; not with shallower splits, nor past the quarter, nor at one CTA per SM.
+// tiles; not with shallower splits, nor past the quarter, nor at one CTA per SM. 8- and 16-token
+// tiles take 3 splits instead where 3 fill one wave and 4 would overfill it (or 2 leave slots).
 TEST(Schedules, SplitForTwoCtaOverfill) {
   struct Case {
     int64_t n, k, m;
@@ -127,7 +128,11 @@ TEST(Schedules, SplitForTwoCtaOverfill) {
     const char* why;
   };
   const Case cases[] = {
-      {10240, 8192, 1, 8, 2, 4, "80 tiles x 4 = 320 CTAs, 32 K tiles each"},
+      {10240, 8192, 1, 8, 2, 3, "80 tiles x 4 = 320 CTAs would overfill; x 3 = 240 fit"},
+      {10240, 8192, 16, 16, 2, 3, "80 tiles x 3 = 240 at 16 tokens too"},
+      {10240, 8192, 32, 32, 2, 4, "32-token tiles have no 3-way split: 320, 32 K tiles each"},
+      {11264, 8192, 1, 8, 2, 3, "88 x 4 = 352 is past the quarter; 88 x 3 = 264 fit, not 2"},
+      {8448, 8192, 1, 8, 2, 4, "66 x 4 = 264 fit the slots: 4, not 3"},
       {5120, 13824, 16, 16, 2, 8, "40 x 8 = 320, 27 K tiles"},
       {18944, 3584, 1, 8, 2, 2, "148 x 2 = 296, 28 K tiles"},
       {4608, 3584, 1, 8, 2, 4, "36 x 8 = 288 would leave 7 K tiles per split"},
