@@ -71,8 +71,8 @@ Schedule heuristic_schedule(const WeightDesc& w, int64_t m, int sm_count) {
   s.blk_m = covering_token_tile(m);
   // Decode sizes: two CTAs per SM. The consumers' conversion and MMA round trips, not DRAM,
   // bound a small-M CTA; a second resident CTA overlaps them (5-15% faster at M <= 16). Unless
-  // the two-CTA split would be too shallow where one CTA's split fills the SMs.
-  if (m <= 16) s.ctas_per_sm = two_cta_split_too_shallow(w, m, s.blk_m, sm_count) ? 1 : 2;
+  // one CTA's split fills the SMs and the two-CTA split is too shallow, or one CTA takes 3 splits.
+  if (m <= 16) s.ctas_per_sm = one_cta_split_wins(w, m, s.blk_m, sm_count) ? 1 : 2;
 
   s.splits = split_for(w, m, s.blk_m, s.ctas_per_sm, sm_count);
   // A last wave mostly empty after one to three full ones: split only its tiles.
@@ -120,6 +120,14 @@ int large_m_token_tile(const WeightDesc& w, int64_t m, int sm_count) {
   return most_of_a_wave || half_a_wave_deep ? 256 : 128;
 }
 
+bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count) {
+  const int64_t k_tiles = w.k / layout::kTileK;
+  const int64_t ctas = tiles * kDecodeOnlySplits, slots = int64_t(sm_count) * ctas_per_sm;
+  if (blk_m > kDecodeOnlySplitsMaxBlockM || ctas > slots || k_tiles / kDecodeOnlySplits < 4) return false;
+  if (ctas_per_sm == 2) return true;
+  return ctas * 5 >= slots * 4 && (blk_m == 16 || k_tiles / kDecodeOnlySplits >= 64);
+}
+
 int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm_count) {
   const int64_t tiles = output_tiles(w, m, blk_m);
   const int64_t k_tiles = w.k / layout::kTileK;
@@ -128,31 +136,27 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
   if (tiles <= slots) {
     // The output tiles leave CTA slots idle (few tiles at small M and N): the largest split
     // that keeps all CTAs in one wave, while each split still streams >= 4 K tiles (the
-    // pipeline's fill and drain would dominate otherwise). At two CTAs per SM the wave may
-    // overfill by a quarter where each split still streams >= 16 K tiles: such streaming CTAs
-    // share each SM's bandwidth, and the few beyond the slots start as the first ones finish
-    // rather than adding a whole CTA's time. Measured on the H200 over the decode all-schedules
-    // rows of 14 shapes (bench/results/H200_tune-e, -allsched-untuned-v13, -allsched-fresh-v13,
-    // M <= 16), the two-CTA split this picks is within 3 % of the best two-CTA split at 49 of 56
-    // points, against 38 of 56 without the allowance (M = 1: 8192x10240 4 splits, 320 CTAs, 1.19x
-    // faster than 2; 5120x17408 2 splits 1.19x faster than 1; 13824x5120 8 splits 1.12x faster
-    // than 4) and 47 of 56 with it at any depth (3584x4608: 8 splits of 7 K tiles, 1.29x slower
-    // than 4). The 7 misses are 8192x57344, which has more tiles than slots. One CTA per SM: no
-    // allowance (56 of 56 as is).
+    // pipeline's fill and drain would dominate otherwise). At two CTAs per SM, where one wave
+    // leaves the tiles unsplit (133-165 tiles on 264 slots), 2 splits may overfill it by up to a
+    // quarter if each streams >= 16 K tiles: such streaming CTAs share each SM's bandwidth, and
+    // the few beyond the slots start as the first ones finish rather than adding a whole CTA's
+    // time (5120x17408, 136 tiles, M = 1: 2 splits 1.19x faster than none; H200 v13, perf-notes
+    // v14b). Overfilling with 4 or 8 splits, which v14b allowed too, lost once 3 splits existed
+    // (perf-notes v19c, interleaved on the H200 at M = 1-16 over 17 untuned shapes): 67-88 tiles
+    // take 3, and 34-41 tiles with 8 splits of 16-27 K tiles ran 1.10-1.13x slower than with 4
+    // at 128 K tiles (8192x4864, 8192x5120; deeper K is decided by one_cta_split_wins).
     const int64_t overfill = ctas_per_sm == 2 ? slots * 5 / 4 : slots;
     for (int sk : kSplitChoices) {
-      const int64_t allowed = k_tiles / sk >= 16 ? overfill : slots;
+      const int64_t allowed = sk == 2 && k_tiles / sk >= 16 ? overfill : slots;
       if (tiles * sk <= allowed && k_tiles / sk >= 4) splits = sk;
     }
-    // 8- and 16-token tiles at two CTAs per SM also have 3 splits: taken where they fill the
-    // slots in one wave and the pick so far leaves more slots idle (1 or 2 splits) or fits only
-    // by the overfill (4; 8 overfilling stays: 13824x5120 above). That is 67-88 tiles on 132 SMs.
-    // 8192x10240 (80 tiles) at M = 1-16 ran 240 CTAs 1.15-1.16x faster than 320 with 4 splits,
-    // interleaved on the H200 (bench/results/H200_tune-k_2026-11-30.csv), and 4 were 1.19x faster
-    // than 2.
-    const bool three_fit = blk_m <= kDecodeOnlySplitsMaxBlockM && ctas_per_sm == 2 &&
-                           tiles * kDecodeOnlySplits <= slots && k_tiles / kDecodeOnlySplits >= 4;
-    if (three_fit && (splits < kDecodeOnlySplits || (splits == 4 && tiles * 4 > slots)))
+    // 3 splits of an 8- or 16-token tile where they fill one wave and the pick so far (1 or 2)
+    // leaves more slots idle. At two CTAs per SM that is 67-88 tiles: 8192x10240 (80 tiles) at
+    // M = 1-16 ran 240 CTAs 1.15-1.16x faster than 320 with 4 splits and 1.23x faster than 160
+    // with 2 (H200 tune-k), and 3 splits were the fastest or within 3 % at 26 of 28 points of
+    // seven more shapes (perf-notes v19c). At one CTA per SM only where the wave is at least four
+    // fifths full and, for 8-token tiles, each split streams >= 64 K tiles (one_cta_split_wins).
+    if (splits < kDecodeOnlySplits && three_splits_fill_one_wave(w, tiles, blk_m, ctas_per_sm, sm_count))
       splits = kDecodeOnlySplits;
     return splits;
   }
@@ -186,14 +190,21 @@ bool one_cta_split_fills_sms(const WeightDesc& w, int64_t m, int blk_m, int sm_c
   return ctas * 5 >= int64_t(sm_count) * 4;
 }
 
-bool two_cta_split_too_shallow(const WeightDesc& w, int64_t m, int blk_m, int sm_count) {
+bool one_cta_split_wins(const WeightDesc& w, int64_t m, int blk_m, int sm_count) {
   // Under 16 K tiles per split, an 8-token two-CTA kernel streams fewer than four of its 4-tile
   // stages per CTA and its pipeline fill is exposed: 8B o (4096x4096, 32 tiles) ran 8 splits of
   // 8 K tiles at two CTAs per SM 1.03-1.17x slower at M = 1-16 than 4 splits of 16 at one CTA,
   // which fill 128 of 132 SMs; 4096x6144 (16 K tiles per split) and 14336x4096 (28) kept two
   // CTAs as fast or faster (H200 tune-i; docs/perf-notes.md v16f).
+  // And where one CTA per SM takes 3 splits (three_splits_fill_one_wave: 36-44 tiles on 132
+  // SMs): at 16 tokens one CTA with 3 splits was the fastest or within 3 % at 9 of 10 shapes
+  // (up to 1.20x faster than two CTAs: 13824x5120), at 8 tokens at 8 of 8 points with >= 64 K
+  // tiles per split (13824x5120, 16384x5120: 1.03-1.06x) and at none with fewer (two CTAs with
+  // 4 splits 1.04-1.14x faster; H200, perf-notes v19c).
   const int64_t k_tiles = w.k / layout::kTileK;
-  return k_tiles / split_for(w, m, blk_m, 2, sm_count) < 16 && one_cta_split_fills_sms(w, m, blk_m, sm_count);
+  const int one_cta_splits = split_for(w, m, blk_m, 1, sm_count);
+  return one_cta_split_fills_sms(w, m, blk_m, sm_count) &&
+         (k_tiles / split_for(w, m, blk_m, 2, sm_count) < 16 || one_cta_splits == kDecodeOnlySplits);
 }
 
 int last_wave_split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm_count) {

@@ -29,9 +29,9 @@ struct Schedule {
 };
 
 inline constexpr int kSplitChoices[] = {1, 2, 4, 8};
-// Also listed: 3 splits of the 8- and 16-token tiles, for grids where 4 splits fill one wave only
-// by split_for's two-CTA overfill and 3 fill it whole (70B qkv at M <= 16: 80 tiles x 3 = 240
-// CTAs on 264 two-CTA slots, against 320 with 4 splits).
+// Also listed: 3 splits of the 8- and 16-token tiles, for grids that 3 splits fill in one wave
+// and 2 leave half empty (70B qkv at M <= 16: 80 tiles x 3 = 240 CTAs on 264 two-CTA slots,
+// against 160 with 2 and 320 in two waves with 4; split_for).
 inline constexpr int kDecodeOnlySplits = 3;
 inline constexpr int kDecodeOnlySplitsMaxBlockM = 16;
 
@@ -53,9 +53,14 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
 // Whether one CTA per SM, split as split_for splits it, keeps at least four fifths of the SMs
 // busy on this problem.
 bool one_cta_split_fills_sms(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
-// Whether a decode tile's two-CTA split would stream fewer than 16 K tiles per split while one
-// CTA per SM, split as split_for splits it, fills the SMs: then one CTA per SM.
-bool two_cta_split_too_shallow(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
+// Whether 3 splits of `tiles` output tiles of an 8- or 16-token tile fill one wave: at two CTAs per
+// SM wherever they fit the slots, at one CTA per SM only where they keep four fifths of the SMs
+// busy and (8-token tiles) each split streams >= 64 K tiles. Used by split_for.
+bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count);
+// Whether a decode tile runs one CTA per SM rather than two: where one CTA per SM, split as
+// split_for splits it, fills the SMs, and either the two-CTA split would stream fewer than 16 K
+// tiles per split or one CTA per SM takes 3 splits.
+bool one_cta_split_wins(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
 // The "_dpsk" split the heuristic gives a token tile on this problem, 0 for none: for tiles of 64
 // tokens and more at one CTA per SM, when the tiles fill more than one wave but fewer than five
 // and the last wave is at most half full, the largest of 2 and 4 that keeps the last wave's

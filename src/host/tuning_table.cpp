@@ -298,9 +298,10 @@ bool lookup_tuned(const std::vector<TunedEntry>& entries, const WeightDesc& w, i
     // allsched-fresh-v13; the rule is a fit to those shapes).
     if (m <= 16 && out->ctas_per_sm == 1 && out->blk_m <= 16 && !one_cta_split_fills_sms(w, m, out->blk_m, sm_count))
       out->ctas_per_sm = 2;
-    // The converse: a two-CTA decode point whose split would be too shallow here, where one CTA
-    // per SM with its split fills the SMs, runs one CTA per SM (two_cta_split_too_shallow).
-    if (m <= 16 && out->ctas_per_sm == 2 && out->blk_m <= 16 && two_cta_split_too_shallow(w, m, out->blk_m, sm_count))
+    // The converse: a two-CTA decode point where one CTA per SM with its split fills the SMs and
+    // the two-CTA split would be too shallow, or one CTA takes 3 splits, runs one CTA per SM
+    // (one_cta_split_wins).
+    if (m <= 16 && out->ctas_per_sm == 2 && out->blk_m <= 16 && one_cta_split_wins(w, m, out->blk_m, sm_count))
       out->ctas_per_sm = 1;
     // A two-CTA tile whose tiles would double up on a minority of the SMs (more tiles than SMs,
     // the excess at most half of them): one CTA per SM with the last wave split instead. At

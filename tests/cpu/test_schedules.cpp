@@ -64,8 +64,8 @@ TEST(Schedules, SplitKFillsTheMachineOnlyWhenTilesAreFew) {
   s = heuristic_schedule(desc(4096, 4096), 1, kH100Sms);
   EXPECT_EQ(s.ctas_per_sm, 1);
   EXPECT_EQ(s.splits, 4);
-  EXPECT_TRUE(two_cta_split_too_shallow(desc(4096, 4096), 1, 8, kH100Sms));
-  EXPECT_FALSE(two_cta_split_too_shallow(desc(4096, 14336), 1, 8, kH100Sms));  // 8 splits of 28
+  EXPECT_TRUE(one_cta_split_wins(desc(4096, 4096), 1, 8, kH100Sms));
+  EXPECT_FALSE(one_cta_split_wins(desc(4096, 14336), 1, 8, kH100Sms));  // 8 splits of 28
   // M = 64: one CTA per SM, 32 tiles -> split 4.
   s = heuristic_schedule(desc(4096, 4096), 64, kH100Sms);
   EXPECT_EQ(s.ctas_per_sm, 1);
@@ -118,9 +118,9 @@ TEST(Schedules, SplitForWaveQuantization) {
   EXPECT_EQ(split_for(desc(8192, 8192), 64, 64, 1, kH100Sms), 2);
 }
 
-// Two CTAs per SM may overfill the 264 slots by a quarter (330 CTAs) with splits of >= 16 K
-// tiles; not with shallower splits, nor past the quarter, nor at one CTA per SM. 8- and 16-token
-// tiles take 3 splits instead where 3 fill one wave and 4 would overfill it (or 2 leave slots).
+// Two CTAs per SM may overfill the 264 slots by a quarter (330 CTAs) with 2 splits of >= 16 K
+// tiles; not with shallower splits, nor with more splits, nor past the quarter, nor at one CTA
+// per SM. 8- and 16-token tiles take 3 splits where 3 fill one wave and 2 leave slots idle.
 TEST(Schedules, SplitForTwoCtaOverfill) {
   struct Case {
     int64_t n, k, m;
@@ -130,10 +130,11 @@ TEST(Schedules, SplitForTwoCtaOverfill) {
   const Case cases[] = {
       {10240, 8192, 1, 8, 2, 3, "80 tiles x 4 = 320 CTAs would overfill; x 3 = 240 fit"},
       {10240, 8192, 16, 16, 2, 3, "80 tiles x 3 = 240 at 16 tokens too"},
-      {10240, 8192, 32, 32, 2, 4, "32-token tiles have no 3-way split: 320, 32 K tiles each"},
+      {10240, 8192, 32, 32, 2, 2, "32-token tiles have no 3-way split, and 4 would overfill: 2"},
       {11264, 8192, 1, 8, 2, 3, "88 x 4 = 352 is past the quarter; 88 x 3 = 264 fit, not 2"},
       {8448, 8192, 1, 8, 2, 4, "66 x 4 = 264 fit the slots: 4, not 3"},
-      {5120, 13824, 16, 16, 2, 8, "40 x 8 = 320, 27 K tiles"},
+      {5120, 13824, 16, 16, 2, 4, "40 x 8 = 320 would overfill with 8 splits: 4"},
+      {4864, 8192, 1, 8, 2, 4, "38 x 8 = 304 would overfill with 8 splits: 4"},
       {18944, 3584, 1, 8, 2, 2, "148 x 2 = 296, 28 K tiles"},
       {4608, 3584, 1, 8, 2, 4, "36 x 8 = 288 would leave 7 K tiles per split"},
       {6144, 4096, 1, 8, 2, 4, "48 x 8 = 384 is past the quarter"},
@@ -141,6 +142,23 @@ TEST(Schedules, SplitForTwoCtaOverfill) {
   };
   for (const Case& c : cases)
     EXPECT_EQ(split_for(desc(c.n, c.k), c.m, c.blk_m, c.ctas_per_sm, kH100Sms), c.splits) << c.why;
+}
+
+// One CTA per SM takes 3 splits of an 8- or 16-token tile where they fill four fifths of the SMs
+// in one wave, 8-token tiles only with >= 64 K tiles per split; there one CTA per SM wins.
+TEST(Schedules, ThreeSplitsAtOneCtaPerSm) {
+  EXPECT_EQ(split_for(desc(5120, 13824), 16, 16, 1, kH100Sms), 3);  // 40 x 3 = 120 of 132
+  EXPECT_EQ(split_for(desc(5120, 13824), 1, 8, 1, kH100Sms), 3);    // 72 K tiles per split
+  EXPECT_EQ(split_for(desc(5120, 8192), 1, 8, 1, kH100Sms), 2);     // 42 K tiles: not deep enough
+  EXPECT_EQ(split_for(desc(4352, 8192), 16, 16, 1, kH100Sms), 2);   // 34 x 3 = 102: under 4/5
+  EXPECT_EQ(split_for(desc(4096, 4096), 16, 16, 1, kH100Sms), 4);   // 32 x 4 = 128 fit: 4
+  EXPECT_TRUE(one_cta_split_wins(desc(5120, 13824), 16, 16, kH100Sms));
+  EXPECT_TRUE(one_cta_split_wins(desc(4608, 3584), 16, 16, kH100Sms));
+  EXPECT_TRUE(one_cta_split_wins(desc(5120, 13824), 1, 8, kH100Sms));
+  EXPECT_FALSE(one_cta_split_wins(desc(5120, 8192), 1, 8, kH100Sms));
+  EXPECT_FALSE(one_cta_split_wins(desc(4608, 3584), 1, 8, kH100Sms));
+  const Schedule s = heuristic_schedule(desc(5120, 13824), 16, kH100Sms);
+  EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m16_sk3");
 }
 
 // Two CTAs per SM and up to two waves of tiles: 2 splits of >= 64 K tiles; not past two waves,
