@@ -36,6 +36,7 @@ const SplitCase kCases[] = {
     {1, 1024, 4096, 128, "sm90_ws_n128_m8_o2_sk8"},
     {2, 512, 3584, 128, "sm90_ws_n128_m8_sk8"},  // 56 k tiles: splits of 7 start mid-group
     {3, 1024, 8192, 128, "sm90_ws_n128_m8_o2_sk3"},  // 128 k tiles: 43, 43, 42 (splits start mid-group)
+    {13, 640, 8192, 128, "sm90_ws_n128_m16_sk3"},    // one CTA per SM, as chosen for 36-44 tiles
     {16, 320, 2048, 128, "sm90_ws_n128_m16_o2_sk4"},
     {300, 320, 1024, 128, "sm90_ws_n128_m64_sk4"},
     {5, 512, 448, 64, "sm90_ws_n128_m8_sk8"},     // 7 k tiles: 7 splits of one tile
