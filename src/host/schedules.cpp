@@ -128,6 +128,20 @@ bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, i
   return ctas * 5 >= slots * 4 && (blk_m == 16 || k_tiles / kDecodeOnlySplits >= 64);
 }
 
+bool three_splits_overfill_wins(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count) {
+  // 16-token tiles where 2 splits would overfill the two-CTA wave (133-165 tiles on 264 slots):
+  // 3 splits, 1.5-1.9 waves of CTAs, each streaming >= 18 K tiles. These CTAs convert twice the
+  // tokens of an 8-token one per weight byte, so they stream more slowly and the unsplit
+  // wave's imbalance costs more; shorter CTAs also leave a shorter uneven tail. Fastest or
+  // within 2 % at 8 of 8 such shapes with >= 56 K tiles (2 splits up to 1.05x slower, unsplit
+  // up to 1.26x); at 32 and 48 K tiles unsplit won (3 splits 1.07-1.14x slower; H200,
+  // perf-notes v20b).
+  const int64_t k_tiles = w.k / layout::kTileK;
+  const int64_t slots = int64_t(sm_count) * ctas_per_sm;
+  return blk_m == 16 && ctas_per_sm == 2 && tiles * 2 > slots && tiles * 2 <= slots * 5 / 4 &&
+         k_tiles / kDecodeOnlySplits >= 18;
+}
+
 int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm_count) {
   const int64_t tiles = output_tiles(w, m, blk_m);
   const int64_t k_tiles = w.k / layout::kTileK;
@@ -145,11 +159,20 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
     // (perf-notes v19c, interleaved on the H200 at M = 1-16 over 17 untuned shapes): 67-88 tiles
     // take 3, and 34-41 tiles with 8 splits of 16-27 K tiles ran 1.10-1.13x slower than with 4
     // at 128 K tiles (8192x4864, 8192x5120; deeper K is decided by one_cta_split_wins).
+    // For 8- and 16-token tiles the overfill pays only over deep K: a split's reduction costs a
+    // few microseconds whatever the depth, while the unsplit wave's imbalance (133-165 CTAs, so
+    // 1-33 SMs run two where the rest run one) costs in proportion to the CTA's stream. Over ten
+    // shapes of 133-165 tiles at M = 1-16 (H200, interleaved, perf-notes v20b), 8-token tiles ran
+    // fastest unsplit with <= 32 K tiles per split (2 splits 1.03-1.21x slower) and with 2
+    // splits, or within 2 % of 3, from 40 on (unsplit 1.03-1.19x slower); at 36 neither (3 splits, both 3-7 % behind).
+    // 16-token tiles: three_splits_overfill_wins.
+    const int overfill_min_split_k_tiles = blk_m <= kDecodeOnlySplitsMaxBlockM ? 36 : 16;
     const int64_t overfill = ctas_per_sm == 2 ? slots * 5 / 4 : slots;
     for (int sk : kSplitChoices) {
-      const int64_t allowed = sk == 2 && k_tiles / sk >= 16 ? overfill : slots;
+      const int64_t allowed = sk == 2 && k_tiles / sk >= overfill_min_split_k_tiles ? overfill : slots;
       if (tiles * sk <= allowed && k_tiles / sk >= 4) splits = sk;
     }
+    if (three_splits_overfill_wins(w, tiles, blk_m, ctas_per_sm, sm_count)) return kDecodeOnlySplits;
     // 3 splits of an 8- or 16-token tile where they fill one wave and the pick so far (1 or 2)
     // leaves more slots idle. At two CTAs per SM that is 67-88 tiles: 8192x10240 (80 tiles) at
     // M = 1-16 ran 240 CTAs 1.15-1.16x faster than 320 with 4 splits and 1.23x faster than 160

@@ -57,6 +57,9 @@ bool one_cta_split_fills_sms(const WeightDesc& w, int64_t m, int blk_m, int sm_c
 // SM wherever they fit the slots, at one CTA per SM only where they keep four fifths of the SMs
 // busy and (8-token tiles) each split streams >= 64 K tiles. Used by split_for.
 bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count);
+// Whether 16-token tiles that 2 splits would overfill the two-CTA wave with (133-165 tiles on
+// 264 slots) take 3 splits instead: where each streams >= 18 K tiles. Used by split_for.
+bool three_splits_overfill_wins(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count);
 // Whether a decode tile runs one CTA per SM rather than two: where one CTA per SM, split as
 // split_for splits it, fills the SMs, and either the two-CTA split would stream fewer than 16 K
 // tiles per split or one CTA per SM takes 3 splits.

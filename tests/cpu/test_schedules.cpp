@@ -119,8 +119,9 @@ TEST(Schedules, SplitForWaveQuantization) {
 }
 
 // Two CTAs per SM may overfill the 264 slots by a quarter (330 CTAs) with 2 splits of >= 16 K
-// tiles; not with shallower splits, nor with more splits, nor past the quarter, nor at one CTA
-// per SM. 8- and 16-token tiles take 3 splits where 3 fill one wave and 2 leave slots idle.
+// tiles (>= 36 for 8- and 16-token tiles); not with shallower splits, nor with more splits, nor
+// past the quarter, nor at one CTA per SM. 8- and 16-token tiles take 3 splits where 3 fill one
+// wave and 2 leave slots idle; 16-token tiles also where 2 would overfill, over >= 18 K tiles.
 TEST(Schedules, SplitForTwoCtaOverfill) {
   struct Case {
     int64_t n, k, m;
@@ -135,13 +136,34 @@ TEST(Schedules, SplitForTwoCtaOverfill) {
       {8448, 8192, 1, 8, 2, 4, "66 x 4 = 264 fit the slots: 4, not 3"},
       {5120, 13824, 16, 16, 2, 4, "40 x 8 = 320 would overfill with 8 splits: 4"},
       {4864, 8192, 1, 8, 2, 4, "38 x 8 = 304 would overfill with 8 splits: 4"},
-      {18944, 3584, 1, 8, 2, 2, "148 x 2 = 296, 28 K tiles"},
+      {17408, 5120, 1, 8, 2, 2, "136 x 2 = 272 overfill, 40 K tiles per split"},
+      {18944, 3584, 1, 8, 2, 1, "148 x 2 = 296 would overfill with 28 K tiles per split: unsplit"},
+      {18432, 4096, 1, 8, 2, 1, "144 x 2 = 288 would overfill with 32 K tiles per split: unsplit"},
+      {17408, 5120, 32, 32, 2, 2, "32-token tiles overfill from 16 K tiles per split"},
+      {17408, 5120, 16, 16, 2, 3, "16-token tiles that 2 splits overfill: 3 of 26 K tiles"},
+      {18944, 3584, 16, 16, 2, 3, "3 of 18 K tiles"},
+      {20480, 3072, 16, 16, 2, 1, "3 of 16 K tiles too shallow, 2 of 24 too: unsplit"},
       {4608, 3584, 1, 8, 2, 4, "36 x 8 = 288 would leave 7 K tiles per split"},
       {6144, 4096, 1, 8, 2, 4, "48 x 8 = 384 is past the quarter"},
       {10240, 8192, 1, 8, 1, 1, "one CTA per SM: 80 x 2 = 160 on 132 slots"},
   };
   for (const Case& c : cases)
     EXPECT_EQ(split_for(desc(c.n, c.k), c.m, c.blk_m, c.ctas_per_sm, kH100Sms), c.splits) << c.why;
+}
+
+// The 16-token overfill rule's edges: 2 splits must pass the 264 slots (> 132 tiles) and stay
+// within the quarter (<= 165 tiles), at two CTAs per SM, each of 3 splits >= 18 K tiles.
+TEST(Schedules, ThreeSplitsOverfillEdges) {
+  const WeightDesc w = desc(18944, 8192);  // 128 K tiles
+  EXPECT_FALSE(three_splits_overfill_wins(w, 132, 16, 2, kH100Sms));
+  EXPECT_TRUE(three_splits_overfill_wins(w, 133, 16, 2, kH100Sms));
+  EXPECT_TRUE(three_splits_overfill_wins(w, 165, 16, 2, kH100Sms));
+  EXPECT_FALSE(three_splits_overfill_wins(w, 166, 16, 2, kH100Sms));
+  EXPECT_FALSE(three_splits_overfill_wins(w, 148, 8, 2, kH100Sms));
+  EXPECT_FALSE(three_splits_overfill_wins(w, 148, 32, 2, kH100Sms));
+  EXPECT_FALSE(three_splits_overfill_wins(w, 70, 16, 1, kH100Sms));
+  EXPECT_TRUE(three_splits_overfill_wins(desc(18944, 3456), 148, 16, 2, kH100Sms));   // 54 K tiles: 18
+  EXPECT_FALSE(three_splits_overfill_wins(desc(18944, 3392), 148, 16, 2, kH100Sms));  // 53: 17
 }
 
 // One CTA per SM takes 3 splits of an 8- or 16-token tile where they fill four fifths of the SMs
