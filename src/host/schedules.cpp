@@ -120,12 +120,15 @@ int large_m_token_tile(const WeightDesc& w, int64_t m, int sm_count) {
   return most_of_a_wave || half_a_wave_deep ? 256 : 128;
 }
 
+// Whether `ctas` CTAs at one per SM keep at least four fifths of the SMs busy.
+static bool keeps_four_fifths_busy(int64_t ctas, int sm_count) { return ctas * 5 >= int64_t(sm_count) * 4; }
+
 bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count) {
   const int64_t k_tiles = w.k / layout::kTileK;
   const int64_t ctas = tiles * kDecodeOnlySplits, slots = int64_t(sm_count) * ctas_per_sm;
   if (blk_m > kDecodeOnlySplitsMaxBlockM || ctas > slots || k_tiles / kDecodeOnlySplits < 4) return false;
   if (ctas_per_sm == 2) return true;
-  return ctas * 5 >= slots * 4 && (blk_m == 16 || k_tiles / kDecodeOnlySplits >= 64);
+  return keeps_four_fifths_busy(ctas, sm_count) && (blk_m == 16 || k_tiles / kDecodeOnlySplits >= 64);
 }
 
 bool three_splits_overfill_wins(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count) {
@@ -209,8 +212,7 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
 }
 
 bool one_cta_split_fills_sms(const WeightDesc& w, int64_t m, int blk_m, int sm_count) {
-  const int64_t ctas = output_tiles(w, m, blk_m) * split_for(w, m, blk_m, 1, sm_count);
-  return ctas * 5 >= int64_t(sm_count) * 4;
+  return keeps_four_fifths_busy(output_tiles(w, m, blk_m) * split_for(w, m, blk_m, 1, sm_count), sm_count);
 }
 
 bool one_cta_split_wins(const WeightDesc& w, int64_t m, int blk_m, int sm_count) {
@@ -226,7 +228,7 @@ bool one_cta_split_wins(const WeightDesc& w, int64_t m, int blk_m, int sm_count)
   // 4 splits 1.04-1.14x faster; H200, perf-notes v19c).
   const int64_t k_tiles = w.k / layout::kTileK;
   const int one_cta_splits = split_for(w, m, blk_m, 1, sm_count);
-  return one_cta_split_fills_sms(w, m, blk_m, sm_count) &&
+  return keeps_four_fifths_busy(output_tiles(w, m, blk_m) * one_cta_splits, sm_count) &&
          (k_tiles / split_for(w, m, blk_m, 2, sm_count) < 16 || one_cta_splits == kDecodeOnlySplits);
 }
 
