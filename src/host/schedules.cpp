@@ -14,9 +14,10 @@ std::string schedule_name(const Schedule& s) {
   return name;
 }
 
-// Token tiles with a "_dpsk" variant: the large ones, whose grids run several waves at the M
-// where those tiles are chosen (128 and more tokens), one CTA per SM.
-constexpr int kLastWaveSplitMinBlockM = 64;
+// Token tiles with a "_dpsk" variant: those whose grids can run several waves at the M where
+// they are chosen (32 and more tokens), one CTA per SM. The variant needs no kernel of its own
+// (tile_scheduler.cuh).
+constexpr int kLastWaveSplitMinBlockM = 32;
 constexpr int kLastWaveSplitChoices[] = {2, 4};
 // Token tiles with a persistent "_p" variant (kernels::kPersistentMinBlockM: the ones compiled
 // with a loop over work items): the large ones at one CTA per SM, whose grids run many waves at
@@ -240,7 +241,10 @@ int last_wave_split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_
   // measured shape (3584x18944 M = 1024, 4.48 waves) took 2 splits 1.025-1.038x faster than the
   // best unsplit grid in all four runs (H100 three times, H200). Fuller last waves, or more waves
   // (where the last is a small part of the time and power-bound runs vary by several %: 0.93-
-  // 1.05x at 13-54 waves), gain nothing dependable.
+  // 1.05x at 13-54 waves), gain nothing dependable. At 32 tokens (H200, interleaved, perf-notes
+  // v20d) it picked the fastest at all four multi-wave points measured: 70B gate_up M = 32 (448
+  // tiles, 52 in the last wave) 2 splits 1.10x faster than none, 3584x18944 M = 32 (148, 16) 4
+  // splits 1.29x; 8B gate_up (224, 92) and 5120x27648 (216, 84) stayed unsplit, the fastest.
   if (blk_m < kLastWaveSplitMinBlockM || ctas_per_sm != 1 || sm_count <= 0) return 0;
   const int64_t tiles = output_tiles(w, m, blk_m);
   const int64_t slots = sm_count;

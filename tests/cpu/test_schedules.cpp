@@ -34,8 +34,9 @@ TEST(Schedules, NamesRoundTripAndAreListed) {
     EXPECT_EQ(back.persistent, s.persistent);
   }
   // 40 plain + 3 splits of 8- and 16-token tiles at one and two CTAs per SM + "_dpsk" 2 and 4
-  // for 64-, 128- and 256-token tiles + "_p" for 128 and 256.
-  EXPECT_EQ(listed.size(), 40u + 4u + 6u + 2u);
+  // for 32- to 256-token tiles + "_p" for 128 and 256.
+  EXPECT_EQ(listed.size(), 40u + 4u + 8u + 2u);
+  EXPECT_EQ(schedule_name({32, 4, 1, true}), "sm90_ws_n128_m32_dpsk4");
   EXPECT_EQ(schedule_name({8, 3, 2}), "sm90_ws_n128_m8_o2_sk3");
   EXPECT_EQ(schedule_name({256, 1, 1, false, true}), "sm90_ws_n128_m256_p");
   EXPECT_EQ(schedule_name({256, 2, 1, true}), "sm90_ws_n128_m256_dpsk2");
@@ -324,8 +325,14 @@ TEST(Schedules, LastWaveSplitRule) {
   EXPECT_EQ(last_wave_split_for(desc(57344, 8192), 4096, 256, 1, kH100Sms), 0);    // 7168 tiles
   EXPECT_EQ(last_wave_split_for(desc(33792, 4096), 256, 256, 1, kH100Sms), 0);     // 264 tiles
   EXPECT_EQ(last_wave_split_for(desc(18944, 3584), 1280, 256, 1, kH100Sms), 0);    // 740: 5.6 waves
-  // Small tiles and two CTAs per SM have no "_dpsk" form; shallow K keeps >= 8 K tiles a split.
-  EXPECT_EQ(last_wave_split_for(desc(18944, 3584), 32, 32, 1, kH100Sms), 0);
+  // 32-token tiles: 3584 x 18944 at M = 32, 148 tiles, 16 in the last wave: 4 (14 K tiles each);
+  // 70B gate_up (8192 x 57344) at M = 32, 448 tiles, 52 in the last: 2; 8B gate_up at M = 32,
+  // 224 tiles, 92 in the last (over half): none.
+  EXPECT_EQ(last_wave_split_for(desc(18944, 3584), 32, 32, 1, kH100Sms), 4);
+  EXPECT_EQ(last_wave_split_for(desc(57344, 8192), 32, 32, 1, kH100Sms), 2);
+  EXPECT_EQ(last_wave_split_for(desc(28672, 4096), 32, 32, 1, kH100Sms), 0);
+  // Smaller tiles and two CTAs per SM have no "_dpsk" form; shallow K keeps >= 8 K tiles a split.
+  EXPECT_EQ(last_wave_split_for(desc(18944, 3584), 16, 16, 1, kH100Sms), 0);
   EXPECT_EQ(last_wave_split_for(desc(18944, 3584), 64, 64, 2, kH100Sms), 0);
   EXPECT_EQ(last_wave_split_for(desc(18944, 768), 256, 256, 1, kH100Sms), 0);  // 12 K tiles: 6 per split
   EXPECT_EQ(last_wave_split_for(desc(18944, 3584), 256, 256, 1, 0), 0);          // unknown device

@@ -47,6 +47,9 @@ const SplitCase kCases[] = {
     // "_dpsk": 8 x 17 = 136 tiles on 132 SMs (H100/H200): 132 whole, the last 4 split.
     {1080, 1024, 512, 128, "sm90_ws_n128_m64_dpsk4"},
     {1080, 1024, 512, 64, "sm90_ws_n128_m64_dpsk2"},
+    // 17 x 32-token tiles (the last partial) x 8 = 136 on 132 SMs: the 32-token "_dpsk".
+    {540, 1024, 512, 128, "sm90_ws_n128_m32_dpsk2"},
+    {540, 1024, 1024, 64, "sm90_ws_n128_m32_dpsk4"},
 };
 
 TEST(GpuSplitK, OneZeroedWorkspaceServesMixedCalls) {
