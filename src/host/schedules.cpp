@@ -168,8 +168,8 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
     // 1-33 SMs run two where the rest run one) costs in proportion to the CTA's stream. Over ten
     // shapes of 133-165 tiles at M = 1-16 (H200, interleaved, perf-notes v20b), 8-token tiles ran
     // fastest unsplit with <= 32 K tiles per split (2 splits 1.03-1.21x slower) and with 2
-    // splits, or within 2 % of 3, from 40 on (unsplit 1.03-1.19x slower); at 36 neither (3 splits, both 3-7 % behind).
-    // 16-token tiles: three_splits_overfill_wins.
+    // splits, or within 2 % of 3, from 40 on (unsplit 1.03-1.19x slower); at 36 neither (3
+    // splits the fastest, both 3-7 % behind). 16-token tiles: three_splits_overfill_wins.
     const int overfill_min_split_k_tiles = blk_m <= kDecodeOnlySplitsMaxBlockM ? 36 : 16;
     const int64_t overfill = ctas_per_sm == 2 ? slots * 5 / 4 : slots;
     for (int sk : kSplitChoices) {
