@@ -121,6 +121,10 @@ int large_m_token_tile(const WeightDesc& w, int64_t m, int sm_count) {
   return most_of_a_wave || half_a_wave_deep ? 256 : 128;
 }
 
+// The CTAs a split of the decode tiles may launch where one wave leaves the tiles unsplit: at two
+// CTAs per SM a quarter over the slots (split_for), at one the slots.
+static int64_t overfill_slots(int64_t slots, int ctas_per_sm) { return ctas_per_sm == 2 ? slots * 5 / 4 : slots; }
+
 // Whether `ctas` CTAs at one per SM keep at least four fifths of the SMs busy.
 static bool keeps_four_fifths_busy(int64_t ctas, int sm_count) { return ctas * 5 >= int64_t(sm_count) * 4; }
 
@@ -142,7 +146,7 @@ bool three_splits_overfill_wins(const WeightDesc& w, int64_t tiles, int blk_m, i
   // perf-notes v20b).
   const int64_t k_tiles = w.k / layout::kTileK;
   const int64_t slots = int64_t(sm_count) * ctas_per_sm;
-  return blk_m == 16 && ctas_per_sm == 2 && tiles * 2 > slots && tiles * 2 <= slots * 5 / 4 &&
+  return blk_m == 16 && ctas_per_sm == 2 && tiles * 2 > slots && tiles * 2 <= overfill_slots(slots, ctas_per_sm) &&
          k_tiles / kDecodeOnlySplits >= 18;
 }
 
@@ -171,7 +175,7 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
     // splits, or within 2 % of 3, from 40 on (unsplit 1.03-1.19x slower); at 36 neither (3
     // splits the fastest, both 3-7 % behind). 16-token tiles: three_splits_overfill_wins.
     const int overfill_min_split_k_tiles = blk_m <= kDecodeOnlySplitsMaxBlockM ? 36 : 16;
-    const int64_t overfill = ctas_per_sm == 2 ? slots * 5 / 4 : slots;
+    const int64_t overfill = overfill_slots(slots, ctas_per_sm);
     for (int sk : kSplitChoices) {
       const int64_t allowed = sk == 2 && k_tiles / sk >= overfill_min_split_k_tiles ? overfill : slots;
       if (tiles * sk <= allowed && k_tiles / sk >= 4) splits = sk;
