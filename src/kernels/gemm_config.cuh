@@ -41,10 +41,11 @@ struct GemmConfig {
   // two 8-bit planes and the partial sums exceed the 80 registers a thread has there. 4-bit
   // weights at BlkM 8 and 16 with two CTAs: four tiles, which the warp-level decode consumer holds
   // in 80 registers (at BlkM 16 by reading X one tile at a time); half the per-stage costs
-  // measured 1.03-1.16x at M <= 8 and 1.04-1.13x at M = 9-16, docs/perf-notes.md v16e, v17a.)
+  // measured 1.03-1.16x at M <= 8 and 1.04-1.13x at M = 9-16, docs/perf-notes.md v16e, v17a.
+  // One CTA at BlkM 64: four tiles, not two, measured 1.00-1.05x (v21a).)
   static constexpr int kStageTiles =
       CtasPerSm == 2 ? (BlkM <= 16 ? (kBits == 8 && BlkM == 16 ? 1 : (kBits == 4 ? 4 : 2)) : 1)
-                     : (BlkM <= 32 ? 4 : (BlkM <= 128 ? 2 : 1));
+                     : (BlkM <= 64 ? 4 : (BlkM <= 128 ? 2 : 1));
 
   // ---- one pipeline stage in shared memory ----------------------------------------------------
   // X: kStageTiles slabs of BlkM rows x 64 elements (128 bytes) with the 128-byte swizzle; first,
