@@ -21,10 +21,11 @@ struct ConsumerScaledWeights {
   using AFragments = typename Common::AFragments;
   static constexpr int kStages = Cfg::kStages, kStageTiles = Cfg::kStageTiles;
   // Whether the mainloop runs its full stages in a loop of their own (consume): for the two-tile
-  // stages of 4-bit weights at one CTA per SM (64 and 128 tokens), whose loop otherwise outgrew
-  // the instruction cache. Elsewhere the extra copies of the stage code cost ptxas the
-  // registers it needs to keep the wgmma pipelined (C7511/C7512) or spilled (zero points at 128
-  // tokens), or the loop was small already.
+  // stages of 4-bit weights at one CTA per SM (128 tokens), whose loop otherwise outgrew the
+  // instruction cache. Elsewhere the extra copies of the stage code cost ptxas the registers it
+  // needs to keep the wgmma pipelined (C7511/C7512; the 4-tile stages of 32 and 64 tokens too,
+  // docs/perf-notes.md v21a) or spilled (zero points at 128 tokens), or the loop was small
+  // already.
   static constexpr bool kLoopFullOnly =
       kStageTiles == 2 && Cfg::kCtasPerSm == 1 && Cfg::kBits == 4 && !Cfg::kHasZero;
 
