@@ -64,7 +64,7 @@ bool three_splits_overfill_wins(const WeightDesc& w, int64_t tiles, int blk_m, i
 // split_for splits it, fills the SMs, and either the two-CTA split would stream fewer than 16 K
 // tiles per split or one CTA per SM takes 3 splits.
 bool one_cta_split_wins(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
-// The "_dpsk" split the heuristic gives a token tile on this problem, 0 for none: for tiles of 64
+// The "_dpsk" split the heuristic gives a token tile on this problem, 0 for none: for tiles of 32
 // tokens and more at one CTA per SM, when the tiles fill more than one wave but fewer than five
 // and the last wave is at most half full, the largest of 2 and 4 that keeps the last wave's
 // split tiles within one wave, with >= 8 K tiles per split.

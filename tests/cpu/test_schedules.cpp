@@ -269,7 +269,7 @@ TEST(Schedules, PersistentPastOneWave) {
   EXPECT_FALSE(persistent_if_multiwave({64, 1, 2}, desc(8192, 8192), 4096, kH100Sms).persistent);
 }
 
-// "_p": the same work items, one CTA per slot looping over them; never more CTAs than items.
+// Decode tiles with every tile split run each tile's splits as one cluster.
 TEST(Schedules, ClusterSplitKPlan) {
   // 8-token tiles split 4 ways, every tile split: one cluster of 4 CTAs per tile.
   LaunchPlan p = plan_launch(desc(8192, 8192), 1, Schedule{8, 4, 2}, kH100Sms);
@@ -296,6 +296,7 @@ TEST(Schedules, ClusterGridFitsOneWave) {
   EXPECT_FALSE(cluster_grid_fits_one_wave(64, 1, 100));  // no cluster of one
 }
 
+// "_p": the same work items, one CTA per slot looping over them; never more CTAs than items.
 TEST(Schedules, PersistentPlan) {
   const Schedule persistent{256, 1, 1, false, true};
   LaunchPlan p = plan_launch(desc(6144, 4096), 1024, persistent, kH100Sms);
