@@ -10,10 +10,11 @@
 
 namespace mixgemm::detail {
 
-// ctas: the one-dimensional grid, dp_tiles + sk_tiles * sk_splits (tile_scheduler.cuh). The
-// launcher clears params.cluster_splits where the clusters would not all start at once
-// (gemm_sm90_ws.cuh): afterwards it says how the split tiles were summed.
-using GemmLauncher = cudaError_t (*)(kernels::GemmParams& params, int64_t ctas, cudaStream_t stream, bool pdl);
+// ctas: the one-dimensional grid, dp_tiles + sk_tiles * sk_splits (tile_scheduler.cuh); dev:
+// the current device's ordinal (resolve_gemm read it). The launcher clears
+// params.cluster_splits where the clusters would not all start at once (gemm_sm90_ws.cuh):
+// afterwards it says how the split tiles were summed.
+using GemmLauncher = cudaError_t (*)(kernels::GemmParams& params, int64_t ctas, int dev, cudaStream_t stream, bool pdl);
 
 // Token tiles (wgmma N extents) compiled for every type pair.
 inline constexpr int kBlockMs[] = {8, 16, 32, 64, 128, 256};

@@ -176,7 +176,7 @@ Status mm(const GemmArgs& args, cudaStream_t stream) {
 #endif
   const bool pdl = pdl_enabled();
   const detail::GemmLauncher launch = detail::find_gemm_launcher(r.w.act, r.w.wtype, plan.schedule.blk_m, plan.schedule.ctas_per_sm);
-  cudaError_t e = launch(p, plan.ctas, stream, pdl);
+  cudaError_t e = launch(p, plan.ctas, r.device, stream, pdl);
   if (e != cudaSuccess) return cuda_failure("mixgemm::mm: GEMM launch failed", e);
   detail::t_last_cluster_splits = p.cluster_splits;
   if (log_schedules()) {

@@ -163,6 +163,7 @@ Status resolve_gemm(const GemmArgs& a, ResolvedGemm* out) {
   }
   if (!dev_st.ok()) return Status{dev_st.code, std::string(fn) + ": " + dev_st.message};
   if (!(st = check_device_supported(dev)).ok()) return Status{st.code, std::string(fn) + ": " + st.message};
+  r.device = dev.ordinal;
   *out = r;
   return Status::success();
 }

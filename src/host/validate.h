@@ -16,6 +16,7 @@ struct ResolvedGemm {
   int64_t ldx = 0, ldy = 0;
   bool auto_schedule = true;
   LaunchPlan plan;
+  int device = -1;  // the current device's ordinal, read once here: the launcher needs no runtime query
 };
 
 // Validates everything mm() needs, including the device (checked last, so argument errors are

@@ -192,11 +192,10 @@ bool clusters_fit_one_wave(int dev, int64_t ctas, int size) {
   return cluster_grid_fits_one_wave(ctas, size, clusters);
 }
 
+// dev: the current device's ordinal, which the caller has read already (no runtime query per call).
 template <class Cfg>
-cudaError_t launch_gemm_sm90_ws(GemmParams& p, int64_t ctas, cudaStream_t stream, bool pdl) {
-  int dev = 0;
-  cudaError_t e = cudaGetDevice(&dev);
-  if (e == cudaSuccess) e = prepare_gemm_kernel<Cfg>(dev);
+cudaError_t launch_gemm_sm90_ws(GemmParams& p, int64_t ctas, int dev, cudaStream_t stream, bool pdl) {
+  const cudaError_t e = prepare_gemm_kernel<Cfg>(dev);
   if (e != cudaSuccess) return e;
   // Clusters only where they all start at once; otherwise the same tiles reduce through L2 (the
   // workspace is planned for both), with the same bits.
