@@ -19,4 +19,13 @@ if ! cmake --build "$BUILD" -j "$(nproc)" >"$BUILD/build.log" 2>&1; then
   exit 1
 fi
 python3 scripts/check_ptxas.py "$BUILD/build.log" --allow-empty
+# The kernels' SASS (tensor-core MMAs of the right kind, no local memory), with the toolkit's
+# cuobjdump / nvdisasm or the copies scripts/setup.sh installed.
+[ -x .deps/cudatools/nvidia/cu13/bin/nvdisasm ] && export PATH="$PWD/.deps/cudatools/nvidia/cu13/bin:$PATH"
+if command -v cuobjdump >/dev/null && command -v nvdisasm >/dev/null; then
+  cuobjdump -sass "$BUILD/libmixgemm.a" >"$BUILD/sass.txt" 2>&1
+  python3 scripts/check_sass.py "$BUILD/sass.txt"
+else
+  echo "test: no cuobjdump / nvdisasm here: SASS check skipped"
+fi
 cd "$BUILD" && ctest --output-on-failure -j "$(nproc)"
