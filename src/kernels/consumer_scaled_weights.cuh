@@ -39,10 +39,10 @@ struct ConsumerScaledWeights {
   };
 
   // group_row: the group's row among the stage's group parameters.
-  __device__ static void load_group(const GemmParams& p, const uint8_t* s, int consumer, const ThreadCoords& tc,
+  __device__ static void load_group(int group_size, const uint8_t* s, int consumer, const ThreadCoords& tc,
                                     int group_row, GroupCache& gc) {
     // Group rows of steps 0-1 and 2-3 (they differ only at group size 32).
-    const int row_b = p.group_size == 32 ? group_row + 1 : group_row;
+    const int row_b = group_size == 32 ? group_row + 1 : group_row;
     gc.s_lo[0] = broadcast2(Common::group_scale(s, consumer, group_row, tc.row_lo));
     gc.s_hi[0] = broadcast2(Common::group_scale(s, consumer, group_row, tc.row_lo + 8));
     gc.s_lo[1] = broadcast2(Common::group_scale(s, consumer, row_b, tc.row_lo));
@@ -62,17 +62,32 @@ struct ConsumerScaledWeights {
     });
   }
 
+  // What the consumer steps through from stage to stage, in registers: the ring position (an add
+  // and a compare per stage, not a division by the stage count for the stage, its parity and the
+  // released stage), the stage's first K tile, and the group parameters. Read from the kernel
+  // parameters after every "full" wait (no load may move above the wait's asm), those sat, with
+  // the group arithmetic, between the wait and the stage's first shared-memory load.
+  struct StageWalk {
+    StageCursor<kStages> cur;
+    int prev_stage = 0;  // the stage whose MMAs the next iteration retires
+    int kt0;             // first 64-deep K tile of the stage
+    int group_shift, group_size;
+    __device__ StageWalk(const GemmParams& p, int slot0, int k_begin)
+        : cur(slot0), kt0(k_begin), group_shift(ptx::opaque(p.group_shift)), group_size(ptx::opaque(p.group_size)) {}
+    __device__ int group_of_k(int k) const { return group_shift >= 0 ? k >> group_shift : k / group_size; }
+  };
+
   // Converts a stage's tiles. kFull: all kStageTiles tiles are inside K (every stage but the
   // last of a split), compiled without the tail checks.
   template <bool kFull>
-  __device__ static void convert_stage(const GemmParams& p, const uint8_t* s, int consumer, const ThreadCoords& tc,
+  __device__ static void convert_stage(const StageWalk& walk, const uint8_t* s, int consumer, const ThreadCoords& tc,
                                        const StageRange& r, GroupCache& gc, AFragments& a) {
 #pragma unroll
     for (int t = 0; t < kStageTiles; ++t) {
       if (kFull || t < r.tiles) {
-        const int group = group_of(p, (r.kt0 + t) * Cfg::kBlkK);
-        if (p.group_size == 32 || group != gc.group) {
-          load_group(p, s, consumer, tc, group - r.group_first, gc);
+        const int group = walk.group_of_k((r.kt0 + t) * Cfg::kBlkK);
+        if (walk.group_size == 32 || group != gc.group) {
+          load_group(walk.group_size, s, consumer, tc, group - r.group_first, gc);
           gc.group = group;
         }
         convert_tile(s, consumer, tc, t, gc, a[t]);
@@ -87,19 +102,21 @@ struct ConsumerScaledWeights {
   // wait for the previous stage's MMAs and release that stage. kKnownFull: the caller knows every
   // tile of the stage is inside K (else the stage checks: a split's last stage may be short).
   template <bool kKnownFull>
-  __device__ static void consume_stage(const GemmParams& p, const StagePipeline& pipe, int consumer, const ThreadCoords& tc,
-                                       int slot0, int k_begin, int k_end, int it, GroupCache& gc, AFragments& a,
-                                       float (&acc)[Cfg::kBlkM / 2]) {
-    const int slot = slot0 + it;
-    const int stage = wait_stage_full<kStages>(pipe, slot);
-    const StageRange r = Common::stage_range(p, k_begin, k_end, it);
+  __device__ static void consume_stage(const StagePipeline& pipe, int consumer, const ThreadCoords& tc, int k_end, int it,
+                                       StageWalk& walk, GroupCache& gc, AFragments& a, float (&acc)[Cfg::kBlkM / 2]) {
+    StageRange r;  // the group rows are the producer's business
+    r.kt0 = walk.kt0;
+    r.tiles = min(kStageTiles, k_end - r.kt0);
+    r.group_first = walk.group_of_k(r.kt0 * Cfg::kBlkK);
+    r.group_rows = 0;
+    const int stage = walk.cur.wait_full(pipe);
     const uint8_t* s = pipe.smem + stage * Cfg::kStageBytes;
     // A one-tile stage is never short (a split holds whole tiles): compiling the short form out
     // took the 256-token loop from 439 to 403 instructions, 1.02x at M = 256 (docs/perf-notes.md v16).
     if (kKnownFull || kStageTiles == 1 || r.tiles == kStageTiles)
-      convert_stage<true>(p, s, consumer, tc, r, gc, a);
+      convert_stage<true>(walk, s, consumer, tc, r, gc, a);
     else
-      convert_stage<false>(p, s, consumer, tc, r, gc, a);
+      convert_stage<false>(walk, s, consumer, tc, r, gc, a);
 
     const SmemDescSw128 x_desc(ptx::smem_u32(s + Cfg::kXOffset));
 #pragma unroll
@@ -119,7 +136,10 @@ struct ConsumerScaledWeights {
     ptx::wgmma_wait<1>();
 #pragma unroll
     for (int v = 0; v < Cfg::kBlkM / 2; ++v) ptx::fence_operand(acc[v]);
-    if (it > 0) release_stage(pipe, (slot - 1) % kStages);
+    if (it > 0) release_stage(pipe, walk.prev_stage);
+    walk.prev_stage = stage;
+    walk.cur.advance();
+    walk.kt0 += kStageTiles;
   }
 
   // The whole K range of an active consumer; acc receives the sums. slot0: the pipeline
@@ -138,20 +158,21 @@ struct ConsumerScaledWeights {
     const int full_iters = (k_end - k_begin) / kStageTiles;
     AFragments a0, a1;
     GroupCache gc;
+    StageWalk walk(p, slot0, k_begin);
     int it = 0;
     for (; kLoopFullOnly && it + 1 < full_iters; it += 2) {
-      consume_stage<true>(p, pipe, consumer, tc, slot0, k_begin, k_end, it, gc, a0, acc);
-      consume_stage<true>(p, pipe, consumer, tc, slot0, k_begin, k_end, it + 1, gc, a1, acc);
+      consume_stage<true>(pipe, consumer, tc, k_end, it, walk, gc, a0, acc);
+      consume_stage<true>(pipe, consumer, tc, k_end, it + 1, walk, gc, a1, acc);
     }
     for (; it + 1 < iters; it += 2) {  // with kLoopFullOnly: at most once, the second stage maybe short
-      consume_stage<false>(p, pipe, consumer, tc, slot0, k_begin, k_end, it, gc, a0, acc);
-      consume_stage<false>(p, pipe, consumer, tc, slot0, k_begin, k_end, it + 1, gc, a1, acc);
+      consume_stage<false>(pipe, consumer, tc, k_end, it, walk, gc, a0, acc);
+      consume_stage<false>(pipe, consumer, tc, k_end, it + 1, walk, gc, a1, acc);
     }
-    if (it < iters) consume_stage<false>(p, pipe, consumer, tc, slot0, k_begin, k_end, it, gc, a0, acc);
+    if (it < iters) consume_stage<false>(pipe, consumer, tc, k_end, it, walk, gc, a0, acc);
     ptx::wgmma_wait<0>();
 #pragma unroll
     for (int v = 0; v < Cfg::kBlkM / 2; ++v) ptx::fence_operand(acc[v]);
-    release_stage(pipe, (slot0 + iters - 1) % kStages);
+    release_stage(pipe, walk.prev_stage);
   }
 };
 
