@@ -71,11 +71,15 @@ struct ConsumerScaledWeights {
     StageCursor<kStages> cur;
     int prev_stage = 0;  // the stage whose MMAs the next iteration retires
     int kt0;             // first 64-deep K tile of the stage
-    int group_shift, group_size;
-    __device__ StageWalk(const GemmParams& p, int slot0, int k_begin)
-        : cur(slot0), kt0(k_begin), group_shift(ptx::opaque(p.group_shift)), group_size(ptx::opaque(p.group_size)) {}
-    __device__ int group_of_k(int k) const { return group_shift >= 0 ? k >> group_shift : k / group_size; }
+    GroupDivider group_div;
+    int group_size;
+    __device__ StageWalk(const GemmParams& p, int slot0, int k_begin) : cur(slot0), kt0(k_begin), group_size(ptx::opaque(p.group_size)) {
+      group_div.magic_lo = uint32_t(ptx::opaque(int(p.group_div.magic_lo)));
+      group_div.shift = ptx::opaque(p.group_div.shift);
+    }
+    __device__ int group_of_k(int k) const { return group_div.divide(uint32_t(k)); }
   };
+
 
   // Converts a stage's tiles. kFull: all kStageTiles tiles are inside K (every stage but the
   // last of a split), compiled without the tail checks.

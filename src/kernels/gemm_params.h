@@ -44,6 +44,38 @@ constexpr bool cluster_grid_fits_one_wave(int64_t ctas, int size, int clusters_p
   return size >= 2 && clusters_per_wave > 0 && (ctas + size - 1) / size <= clusters_per_wave;
 }
 
+// Division by the group size without a division: k / d = (umulhi(k, m_lo) + k) >> l for every
+// k < 2^31, with l = ceil(log2 d) and m = 2^32 + m_lo = ceil(2^(32 + l) / d) (2^32 <= m < 2^33, so
+// the high word of k * m is umulhi(k, m_lo) + k, below 2^32; the round-up error of m is under d,
+// which keeps the quotient exact for k < 2^32). Three instructions and no branch, for every group
+// size: a power of two has m_lo = 0; a shift alone needs a division fallback for the others, and
+// the branch around it sat in the consumers' hot loops.
+struct GroupDivider {
+  uint32_t magic_lo = 0;
+  int shift = 0;
+#if defined(__CUDACC__)
+  __host__ __device__
+#endif
+  static GroupDivider make(int64_t d) {
+    GroupDivider g;
+    while ((int64_t(1) << g.shift) < d) ++g.shift;
+    const uint64_t m = ((uint64_t(1) << (32 + g.shift)) + uint64_t(d) - 1) / uint64_t(d);
+    g.magic_lo = uint32_t(m);  // m >> 32 == 1
+    return g;
+  }
+#if defined(__CUDACC__)
+  __host__ __device__
+#endif
+  int divide(uint32_t k) const {
+#if defined(__CUDA_ARCH__)
+    const uint32_t hi = __umulhi(k, magic_lo) + k;
+#else
+    const uint32_t hi = uint32_t((uint64_t(k) * magic_lo) >> 32) + k;
+#endif
+    return int(hi >> shift);
+  }
+};
+
 struct GemmParams {
   CUtensorMap x_map;          // X [m, k], box {64, BlkM}, 128-byte swizzle
   const uint8_t* weights;     // prepacked weight section
@@ -56,6 +88,7 @@ struct GemmParams {
   int64_t m, n, k, ldy;
   int group_size;
   int group_shift;            // log2(group_size) when a power of two (fast path), else -1
+  GroupDivider group_div;     // k / group_size (group_of, mainloop_common.cuh)
   int groups;                 // k / group_size
   // Work division (tile_scheduler.cuh): tiles = n_tiles x ceil(m / BlkM); the first dp_tiles
   // whole-K, the last sk_tiles split sk_splits ways: work_items = dp_tiles + sk_tiles * sk_splits,

@@ -40,9 +40,7 @@ __device__ __forceinline__ ThreadCoords thread_coords() {
 
 // Group of a K index; a shift for the usual power-of-two group sizes (a 32-bit division is a
 // ~20-instruction sequence on the consumers' critical path).
-__device__ __forceinline__ int group_of(const GemmParams& p, int k) {
-  return p.group_shift >= 0 ? k >> p.group_shift : k / p.group_size;
-}
+__device__ __forceinline__ int group_of(const GemmParams& p, int k) { return p.group_div.divide(uint32_t(k)); }
 
 // Waits until pipeline iteration `slot` (numbered across a CTA's tiles) has landed in its stage,
 // the ring's slot % stages, in that stage's (slot / stages)-th use; returns the stage.

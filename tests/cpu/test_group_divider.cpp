@@ -1,0 +1,61 @@
+// GroupDivider (kernels/gemm_params.h): the kernels' division of a K index by the group size,
+// a multiply-high and a shift, must equal the integer quotient for every group size the API
+// accepts (32, multiples of 64, channel-wise = K) and every K index below 2^31.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "kernels/gemm_params.h"
+
+namespace {
+
+using mixgemm::kernels::GroupDivider;
+
+std::vector<int64_t> group_sizes() {
+  std::vector<int64_t> d = {32};
+  for (int64_t g = 64; g <= 64 * 512; g += 64) d.push_back(g);  // every multiple of 64 up to 32768
+  for (int shift = 15; shift <= 30; ++shift) d.push_back(int64_t(1) << shift);
+  // channel-wise groups: whole K of real layers, and odd multiples of 64 near the top of the range
+  for (int64_t k : {4096, 5120, 8192, 11008, 13824, 14336, 18944, 28672, 53248, 65536 * 3})
+    d.push_back(k);
+  for (int64_t k : {int64_t(0x7fffffc0), int64_t(0x40000040), int64_t(3) << 28}) d.push_back(k);
+  return d;
+}
+
+TEST(GroupDivider, EqualsTheQuotientNearEveryMultiple) {
+  for (int64_t d : group_sizes()) {
+    const GroupDivider g = GroupDivider::make(d);
+    // the first quotients, and both sides of multiples across the whole index range
+    for (int64_t k = 0; k < 4 * d && k < (int64_t(1) << 20); ++k) ASSERT_EQ(g.divide(uint32_t(k)), k / d) << d;
+    for (int64_t q = 1; q * d < (int64_t(1) << 31); q = q < 64 ? q + 1 : q * 2 + 1) {
+      for (int64_t k : {q * d - 1, q * d, q * d + 1}) {
+        if (k < (int64_t(1) << 31)) ASSERT_EQ(g.divide(uint32_t(k)), k / d) << "d=" << d << " k=" << k;
+      }
+    }
+    ASSERT_EQ(g.divide(0x7fffffffu), int64_t(0x7fffffff) / d) << d;
+  }
+}
+
+TEST(GroupDivider, EqualsTheQuotientOnRandomIndices) {
+  std::mt19937_64 rng(20261130);
+  std::uniform_int_distribution<uint32_t> index(0, 0x7fffffffu);
+  for (int64_t d : group_sizes()) {
+    const GroupDivider g = GroupDivider::make(d);
+    for (int i = 0; i < 2000; ++i) {
+      const uint32_t k = index(rng);
+      ASSERT_EQ(g.divide(k), int64_t(k) / d) << "d=" << d << " k=" << k;
+    }
+  }
+}
+
+TEST(GroupDivider, PowersOfTwoAreShifts) {
+  for (int shift = 5; shift <= 30; ++shift) {
+    const GroupDivider g = GroupDivider::make(int64_t(1) << shift);
+    EXPECT_EQ(g.magic_lo, 0u);
+    EXPECT_EQ(g.shift, shift);
+  }
+}
+
+}  // namespace
