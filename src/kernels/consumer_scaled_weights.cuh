@@ -80,7 +80,6 @@ struct ConsumerScaledWeights {
     __device__ int group_of_k(int k) const { return group_div.divide(uint32_t(k)); }
   };
 
-
   // Converts a stage's tiles. kFull: all kStageTiles tiles are inside K (every stage but the
   // last of a split), compiled without the tail checks.
   template <bool kFull>

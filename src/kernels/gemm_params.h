@@ -46,8 +46,8 @@ constexpr bool cluster_grid_fits_one_wave(int64_t ctas, int size, int clusters_p
 
 // Division by the group size without a division: k / d = (umulhi(k, m_lo) + k) >> l for every
 // k < 2^31, with l = ceil(log2 d) and m = 2^32 + m_lo = ceil(2^(32 + l) / d) (2^32 <= m < 2^33, so
-// the high word of k * m is umulhi(k, m_lo) + k, below 2^32; the round-up error of m is under d,
-// which keeps the quotient exact for k < 2^32). Three instructions and no branch, for every group
+// the high word of k * m is umulhi(k, m_lo) + k, below 2^32 while k < 2^31; the round-up error
+// of m is under d, which keeps the quotient exact). Three instructions and no branch, for every group
 // size: a power of two has m_lo = 0; a shift alone needs a division fallback for the others, and
 // the branch around it sat in the consumers' hot loops.
 struct GroupDivider {
