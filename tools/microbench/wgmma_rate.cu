@@ -8,6 +8,11 @@
 // data already in shared memory / registers, and reads clock64 around the loop. No global
 // memory traffic. Prints cycles per instruction per SM and the weights per cycle per SM that
 // rate allows (RS transposed: 64 x 16 weights per MMA; SS with weights as B: 16 x N).
+//
+// Then the warp-level mma.sync m16n8k16 of the 8- and 16-token decode consumers (warp_mma.cuh):
+// W warps per SM, each running C independent accumulator chains. One warp with one chain gives
+// the MMA's latency; many warps and chains its rate per SM, which bounds how many MMAs per weight
+// the decode consumers can afford (docs/perf-notes.md v23d).
 #include <cuda_runtime.h>
 
 #include <cstdio>
@@ -16,6 +21,7 @@
 #include <vector>
 
 #include "kernels/sm90_ptx.cuh"
+#include "kernels/warp_mma.cuh"
 #include "kernels/wgmma.cuh"
 
 namespace mk = mixgemm::kernels;
@@ -125,6 +131,47 @@ void run(int sms, int warpgroups, long long* d_cycles, float* d_sink) {
               SS ? "SS" : "RS", N, warpgroups, per_instr, 64.0 * N * 16 / per_instr, weights / per_instr);
 }
 
+// Each warp: `iters` rounds of kChains independent m16n8k16 MMAs (bf16, fp32 accumulators),
+// each accumulating into its own chain, on random register operands.
+template <int kChains>
+__global__ void __launch_bounds__(512, 1) mma_sync_rate_kernel(long long* cycles, float* sink, int iters) {
+  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+  uint32_t a[4];
+  for (int q = 0; q < 4; ++q) a[q] = random_bf16x2(threadIdx.x * 4 + q + blockIdx.x * 4096);
+  const uint32_t b0 = random_bf16x2(lane + 7 * blockIdx.x), b1 = random_bf16x2(lane + 91);
+  float acc[kChains][4] = {};
+  __syncwarp();
+  const long long t0 = clock64();
+  for (int it = 0; it < iters; ++it) {
+#pragma unroll
+    for (int c = 0; c < kChains; ++c) mk::mma_m16n8k16<mixgemm::ActType::bf16>(acc[c], a, b0, b1, acc[c]);
+  }
+  float s = 0;
+  for (int c = 0; c < kChains; ++c) s += acc[c][0] + acc[c][1] + acc[c][2] + acc[c][3];
+  const long long t1 = clock64();  // after the sums: every chain's last MMA has completed
+  sink[blockIdx.x * blockDim.x + threadIdx.x] = s;
+  if (lane == 0) cycles[blockIdx.x * 16 + warp] = t1 - t0;
+}
+
+template <int kChains>
+void run_mma_sync(int sms, int warps, long long* d_cycles, float* d_sink) {
+  const int iters = 4096;
+  CHECK(cudaMemset(d_cycles, 0, sizeof(long long) * sms * 16));
+  mma_sync_rate_kernel<kChains><<<sms, 32 * warps>>>(d_cycles, d_sink, iters);  // warm-up
+  mma_sync_rate_kernel<kChains><<<sms, 32 * warps>>>(d_cycles, d_sink, iters);
+  CHECK(cudaGetLastError());
+  CHECK(cudaDeviceSynchronize());
+  std::vector<long long> c(sms * 16);
+  CHECK(cudaMemcpy(c.data(), d_cycles, sizeof(long long) * c.size(), cudaMemcpyDeviceToHost));
+  long long worst = 0;
+  for (long long v : c) worst = v > worst ? v : worst;
+  const double per_warp_instr = double(worst) / (double(iters) * kChains);  // one warp's cycles per MMA
+  const double per_sm_instr = per_warp_instr / warps;
+  std::printf("mma.sync m16n8k16  warps/SM %2d  chains/warp %d  cycles/MMA/warp %6.1f  cycles/MMA/SM %6.2f  "
+              "MAC/cycle/SM %6.0f\n",
+              warps, kChains, per_warp_instr, per_sm_instr, 16.0 * 8 * 16 / per_sm_instr);
+}
+
 int main() {
   int dev = 0, sms = 0;
   CHECK(cudaGetDevice(&dev));
@@ -144,6 +191,16 @@ int main() {
     run<64, true>(sms, wgs, d_cycles, d_sink);
     run<128, true>(sms, wgs, d_cycles, d_sink);
     run<256, true>(sms, wgs, d_cycles, d_sink);
+  }
+  CHECK(cudaFree(d_cycles));
+  CHECK(cudaFree(d_sink));
+  CHECK(cudaMalloc(&d_cycles, sizeof(long long) * sms * 16));
+  CHECK(cudaMalloc(&d_sink, sizeof(float) * sms * 512));
+  run_mma_sync<1>(sms, 1, d_cycles, d_sink);  // latency
+  for (int warps : {4, 8, 16}) {
+    run_mma_sync<1>(sms, warps, d_cycles, d_sink);
+    run_mma_sync<2>(sms, warps, d_cycles, d_sink);
+    run_mma_sync<4>(sms, warps, d_cycles, d_sink);
   }
   CHECK(cudaFree(d_cycles));
   CHECK(cudaFree(d_sink));
