@@ -110,6 +110,18 @@ __global__ void __launch_bounds__(256, 1) wgmma_rate_kernel(long long* cycles, f
   if (threadIdx.x % 128 == 0) cycles[blockIdx.x * 2 + wg] = t1 - t0;
 }
 
+// After the launches: the largest of the n cycle counts the kernel wrote (the slowest warp or
+// warpgroup decides the rate).
+long long slowest(const long long* d_cycles, int n) {
+  CHECK(cudaGetLastError());
+  CHECK(cudaDeviceSynchronize());
+  std::vector<long long> c(n);
+  CHECK(cudaMemcpy(c.data(), d_cycles, sizeof(long long) * c.size(), cudaMemcpyDeviceToHost));
+  long long worst = 0;
+  for (long long v : c) worst = v > worst ? v : worst;
+  return worst;
+}
+
 template <int N, bool SS>
 void run(int sms, int warpgroups, long long* d_cycles, float* d_sink) {
   const int iters = 2048;
@@ -118,12 +130,7 @@ void run(int sms, int warpgroups, long long* d_cycles, float* d_sink) {
   CHECK(cudaMemset(d_cycles, 0, sizeof(long long) * sms * 2));
   kernel<<<sms, 128 * warpgroups, kSmem>>>(d_cycles, d_sink, iters);  // warm-up
   kernel<<<sms, 128 * warpgroups, kSmem>>>(d_cycles, d_sink, iters);
-  CHECK(cudaGetLastError());
-  CHECK(cudaDeviceSynchronize());
-  std::vector<long long> c(sms * 2);
-  CHECK(cudaMemcpy(c.data(), d_cycles, sizeof(long long) * c.size(), cudaMemcpyDeviceToHost));
-  long long worst = 0;
-  for (long long v : c) worst = v > worst ? v : worst;
+  const long long worst = slowest(d_cycles, sms * 2);
   // All warpgroups of an SM share its tensor cores: per-SM cycles per instruction.
   const double per_instr = double(worst) / (double(iters) * 4 * warpgroups);
   const double weights = SS ? 16.0 * N : 64.0 * 16.0;
@@ -159,12 +166,7 @@ void run_mma_sync(int sms, int warps, long long* d_cycles, float* d_sink) {
   CHECK(cudaMemset(d_cycles, 0, sizeof(long long) * sms * 16));
   mma_sync_rate_kernel<kChains><<<sms, 32 * warps>>>(d_cycles, d_sink, iters);  // warm-up
   mma_sync_rate_kernel<kChains><<<sms, 32 * warps>>>(d_cycles, d_sink, iters);
-  CHECK(cudaGetLastError());
-  CHECK(cudaDeviceSynchronize());
-  std::vector<long long> c(sms * 16);
-  CHECK(cudaMemcpy(c.data(), d_cycles, sizeof(long long) * c.size(), cudaMemcpyDeviceToHost));
-  long long worst = 0;
-  for (long long v : c) worst = v > worst ? v : worst;
+  const long long worst = slowest(d_cycles, sms * 16);
   const double per_warp_instr = double(worst) / (double(iters) * kChains);  // one warp's cycles per MMA
   const double per_sm_instr = per_warp_instr / warps;
   std::printf("mma.sync m16n8k16  warps/SM %2d  chains/warp %d  cycles/MMA/warp %6.1f  cycles/MMA/SM %6.2f  "
