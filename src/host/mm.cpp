@@ -158,7 +158,6 @@ Status mm(const GemmArgs& args, cudaStream_t stream) {
   p.ldy = r.ldy;
   p.group_size = int(r.w.group_size);
   p.groups = int(r.w.groups());
-  p.group_shift = (p.group_size & (p.group_size - 1)) == 0 ? __builtin_ctz(unsigned(p.group_size)) : -1;
   p.group_div = kernels::GroupDivider::make(p.group_size);
   p.k_tiles_per_split = plan.k_tiles_per_split;
   p.n_tiles = int((r.w.n + detail::kBlockN - 1) / detail::kBlockN);

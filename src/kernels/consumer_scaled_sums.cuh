@@ -221,7 +221,7 @@ struct ConsumerScaledSums {
     const XLaneOffsets xl = XLaneOffsets::of_lane(tc.lane);
     constexpr int kTileKLog2 = 6;
     static_assert((1 << kTileKLog2) == Cfg::kBlkK, "64-deep K tiles");
-    const int tile_shift = kWalk == GroupWalk::kShifted ? p.group_shift - kTileKLog2 : 0;  // log2(tiles per group)
+    const int tile_shift = kWalk == GroupWalk::kShifted ? p.group_div.shift - kTileKLog2 : 0;  // log2(tiles per group)
     DecodeGroup g{};
     if constexpr (kWalk != GroupWalk::kHalfTiles) {
       g.tiles_per_group = p.group_size / Cfg::kBlkK;
@@ -246,7 +246,7 @@ struct ConsumerScaledSums {
     if constexpr (kWarpMma) {
       if (p.group_size == 32)
         consume_warp<GroupWalk::kHalfTiles>(p, pipe, consumer, tc, slot0, k_begin, k_end, acc);
-      else if (p.group_shift >= 0)
+      else if (p.group_div.is_power_of_two())
         consume_warp<GroupWalk::kShifted>(p, pipe, consumer, tc, slot0, k_begin, k_end, acc);
       else
         consume_warp<GroupWalk::kCounted>(p, pipe, consumer, tc, slot0, k_begin, k_end, acc);

@@ -74,6 +74,12 @@ struct GroupDivider {
 #endif
     return int(hi >> shift);
   }
+  // A power-of-two group size divides by the shift alone (m = 2^32): the decode consumers then
+  // walk groups by whole tiles with a shift (consumer_scaled_sums.cuh).
+#if defined(__CUDACC__)
+  __host__ __device__
+#endif
+  bool is_power_of_two() const { return magic_lo == 0; }
 };
 
 struct GemmParams {
@@ -87,7 +93,6 @@ struct GemmParams {
   uint32_t* tile_counters;    // split-K: arrivals per output tile [kSplitKMaxTiles]; zero between calls
   int64_t m, n, k, ldy;
   int group_size;
-  int group_shift;            // log2(group_size) when a power of two (fast path), else -1
   GroupDivider group_div;     // k / group_size (group_of, mainloop_common.cuh)
   int groups;                 // k / group_size
   // Work division (tile_scheduler.cuh): tiles = n_tiles x ceil(m / BlkM); the first dp_tiles

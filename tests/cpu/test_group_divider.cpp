@@ -57,6 +57,16 @@ TEST(GroupDivider, PowersOfTwoAreShifts) {
     const GroupDivider g = GroupDivider::make(int64_t(1) << shift);
     EXPECT_EQ(g.magic_lo, 0u);
     EXPECT_EQ(g.shift, shift);
+    EXPECT_TRUE(g.is_power_of_two());
+  }
+}
+
+// The decode consumers pick their shifted group walk by is_power_of_two(); every other group
+// size must take the counted walk.
+TEST(GroupDivider, OnlyPowersOfTwoTakeTheShiftedWalk) {
+  for (int64_t d : group_sizes()) {
+    const bool power = (d & (d - 1)) == 0;
+    EXPECT_EQ(GroupDivider::make(d).is_power_of_two(), power) << d;
   }
 }
 
