@@ -189,6 +189,24 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
     // fifths full and, for 8-token tiles, each split streams >= 64 K tiles (one_cta_split_wins).
     if (splits < kDecodeOnlySplits && three_splits_fill_one_wave(w, tiles, blk_m, ctas_per_sm, sm_count))
       splits = kDecodeOnlySplits;
+    // Tiles of 64 tokens and more at one CTA per SM whose one-wave split leaves over a fifth of
+    // the SMs idle: a deeper split past one wave, where its rounds of CTAs stream at most four
+    // fifths of the one-wave split's K per SM, with >= 48 K tiles per split (the depth floor of
+    // splits past one wave, below). 13824x5120 M = 256, 80 tiles of 128 tokens on 132 SMs: 4
+    // splits of 54 K tiles in 3 rounds (0.75 of the unsplit wave's K per SM) were the fastest
+    // or within 1 % in all 14 committed H200 untuned runs, where the unsplit tile ran 2.7-5.3 %
+    // slower; 8192x10240 M = 64 and 128 (80 tiles, 32 K tiles per split) ran unsplit 1.07-1.12x
+    // faster (leave-one-out; docs/perf-notes.md v24h).
+    if (blk_m >= 64 && ctas_per_sm == 1 && !keeps_four_fifths_busy(tiles * splits, sm_count)) {
+      for (int sk : kSplitChoices) {
+        if (sk <= splits || k_tiles / sk < 48) continue;
+        const int64_t rounds = (tiles * sk + slots - 1) / slots;
+        if (rounds * splits * 5 <= int64_t(sk) * 4) {
+          splits = sk;
+          break;
+        }
+      }
+    }
     return splits;
   }
   // More tiles than slots: the last wave may run mostly empty (160 tiles on 132 SMs use 61 % of
