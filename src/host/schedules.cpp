@@ -193,10 +193,11 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
     // the SMs idle: a deeper split past one wave, where its rounds of CTAs stream at most four
     // fifths of the one-wave split's K per SM, with >= 48 K tiles per split (the depth floor of
     // splits past one wave, below). 13824x5120 M = 256, 80 tiles of 128 tokens on 132 SMs: 4
-    // splits of 54 K tiles in 3 rounds (0.75 of the unsplit wave's K per SM) were the fastest
-    // or within 1 % in all 14 committed H200 untuned runs, where the unsplit tile ran 2.7-5.3 %
-    // slower; 8192x10240 M = 64 and 128 (80 tiles, 32 K tiles per split) ran unsplit 1.07-1.12x
-    // faster (leave-one-out; docs/perf-notes.md v24h).
+    // splits of 54 K tiles in 3 rounds (0.75 of the unsplit wave's K per SM) were within 0.7 %
+    // of the fastest in all 12 committed H200 untuned runs that measured it, where the unsplit
+    // tile ran 2.7-5.3 % slower (H100: 2.8-8.5 % against 6.9-15.8 %); 8192x10240 M = 64 and 128
+    // (80 tiles, 32 K tiles per split) ran unsplit 1.07-1.12x faster (leave-one-out;
+    // docs/perf-notes.md v24h).
     if (blk_m >= 64 && ctas_per_sm == 1 && !keeps_four_fifths_busy(tiles * splits, sm_count)) {
       for (int sk : kSplitChoices) {
         if (sk <= splits || k_tiles / sk < 48) continue;
