@@ -122,18 +122,21 @@ TEST(Schedules, SplitForWaveQuantization) {
 // Large token tiles whose one-wave split leaves over a fifth of the SMs idle split past one wave
 // where the rounds stream at most four fifths of the K per SM, over >= 48 K tiles per split.
 TEST(Schedules, SplitPastOneWaveForIdleSms) {
-  // 13824x5120 at M = 256, 128-token tiles: 80 tiles (61 % of the SMs); 2 splits would take two
-  // rounds (no less K per SM), 4 take three (0.75 of it), 54 K tiles each.
-  EXPECT_EQ(split_for(desc(5120, 13824), 256, 128, 1, kH100Sms), 4);
-  // 8192x10240 at M = 64 and 128: 80 tiles too, but 4 splits would be 32 K tiles deep.
-  EXPECT_EQ(split_for(desc(10240, 8192), 64, 64, 1, kH100Sms), 1);
-  EXPECT_EQ(split_for(desc(10240, 8192), 128, 128, 1, kH100Sms), 1);
-  // 4096x6144 at M = 256: 96 tiles (73 %), 16 K tiles per split at 4: unsplit.
-  EXPECT_EQ(split_for(desc(6144, 4096), 256, 128, 1, kH100Sms), 1);
-  // A one-wave split that keeps four fifths busy stays: 8192x8192 at M = 128, 64 x 2 = 128 CTAs.
-  EXPECT_EQ(split_for(desc(8192, 8192), 128, 128, 1, kH100Sms), 2);
-  // 32-token tiles are not among them: 13824x5120 at M = 32, 40 tiles, 2 splits in one wave.
-  EXPECT_EQ(split_for(desc(5120, 13824), 32, 32, 1, kH100Sms), 2);
+  struct Case {
+    int64_t n, k, m;
+    int blk_m, splits;
+    const char* why;
+  };
+  const Case cases[] = {
+      {5120, 13824, 256, 128, 4, "80 tiles (61 % busy): 4 splits of 54 K tiles in 3 rounds, 0.75 of the K per SM"},
+      {10240, 8192, 64, 64, 1, "80 tiles, but 4 splits would be 32 K tiles deep"},
+      {10240, 8192, 128, 128, 1, "80 tiles, but 4 splits would be 32 K tiles deep"},
+      {6144, 4096, 256, 128, 1, "96 tiles (73 %), 16 K tiles per split at 4"},
+      {8192, 8192, 128, 128, 2, "64 x 2 = 128 CTAs keep four fifths busy in one wave"},
+      {5120, 13824, 32, 32, 2, "32-token tiles keep the one-wave rule: 40 x 2"},
+  };
+  for (const Case& c : cases)
+    EXPECT_EQ(split_for(desc(c.n, c.k), c.m, c.blk_m, 1, kH100Sms), c.splits) << c.k << "x" << c.n << " M=" << c.m << ": " << c.why;
 }
 
 // Two CTAs per SM may overfill the 264 slots by a quarter (330 CTAs) with 2 splits of >= 16 K
