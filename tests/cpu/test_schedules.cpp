@@ -128,7 +128,7 @@ TEST(Schedules, SplitPastOneWaveForIdleSms) {
     const char* why;
   };
   const Case cases[] = {
-      {5120, 13824, 256, 128, 4, "80 tiles (61 % busy): 4 splits of 54 K tiles in 3 rounds, 0.75 of the K per SM"},
+      {5120, 13824, 256, 128, 4, "80 tiles (61 % busy): 4 splits of 54 K tiles, 3 rounds, 0.75 of the K"},
       {10240, 8192, 64, 64, 1, "80 tiles, but 4 splits would be 32 K tiles deep"},
       {10240, 8192, 128, 128, 1, "80 tiles, but 4 splits would be 32 K tiles deep"},
       {6144, 4096, 256, 128, 1, "96 tiles (73 %), 16 K tiles per split at 4"},
@@ -136,7 +136,8 @@ TEST(Schedules, SplitPastOneWaveForIdleSms) {
       {5120, 13824, 32, 32, 2, "32-token tiles keep the one-wave rule: 40 x 2"},
   };
   for (const Case& c : cases)
-    EXPECT_EQ(split_for(desc(c.n, c.k), c.m, c.blk_m, 1, kH100Sms), c.splits) << c.k << "x" << c.n << " M=" << c.m << ": " << c.why;
+    EXPECT_EQ(split_for(desc(c.n, c.k), c.m, c.blk_m, 1, kH100Sms), c.splits)
+        << c.k << "x" << c.n << " M=" << c.m << ": " << c.why;
 }
 
 // Two CTAs per SM may overfill the 264 slots by a quarter (330 CTAs) with 2 splits of >= 16 K
