@@ -39,12 +39,11 @@ struct SplitKSlab {
   static constexpr int kFloat4s = kThreads * kChunks;  // one split's partial of one tile
   // Loads in flight per thread while reducing: all splits of a few chunks at once (the L2
   // round trip, not bandwidth, bounds the reduction: ~0.9 us each while the next launch streams
-  // weights, perf-notes v19b). Two CTAs per SM have half the registers: 4 for 32- and 64-token
-  // tiles, but 8- and 16-token ones keep only 4 or 8 accumulators live, so 8 loads (32
-  // registers) fit and 8 splits take one round trip instead of two. (128- and 256-token tiles
-  // keep 64 or 128 accumulators live besides: 8 there, or their registers spill.)
-  static constexpr int kLoadsInFlight =
-      Cfg::kCtasPerSm == 1 ? (Cfg::kBlkM >= 128 ? 8 : 16) : (Cfg::kBlkM <= 16 ? 8 : 4);
+  // weights, perf-notes v19b). Two CTAs per SM have half the registers, but their tiles are
+  // small (8-64 tokens: 4-32 accumulators live), so 8 loads (32 registers) fit and 8 splits
+  // take one round trip: 1.01-1.03x at 32 and 64 tokens over 4 (perf-notes v25b). 16 spill
+  // there. 128- and 256-token tiles keep 64 or 128 accumulators live besides: 8, or they spill.
+  static constexpr int kLoadsInFlight = Cfg::kCtasPerSm == 1 && Cfg::kBlkM < 128 ? 16 : 8;
 };
 
 // Sums the partials (`splits` <= MaxSplits) in split order and writes Y, a batch of chunks at a
