@@ -91,6 +91,9 @@ size_t workspace_bytes(const WeightDesc& in, int64_t max_m, const char* schedule
     detail::DeviceInfo dev;
     if (s.last_wave_split && bytes > 0 && detail::current_device_info(&dev).ok())
       bytes = std::min(bytes, detail::last_wave_split_workspace_bound(s, dev.sm_count));
+    // "_streamk": sized for this device (without one, the any-device bound above).
+    if (s.stream_k && detail::current_device_info(&dev).ok())
+      bytes = detail::stream_k_workspace_bound(w, max_m, s, dev.sm_count);
     return bytes;
   }
   detail::DeviceInfo dev;
@@ -105,6 +108,7 @@ size_t workspace_bytes(const WeightDesc& in, int64_t max_m, const char* schedule
     const detail::Schedule s = detail::auto_schedule(w, m, dev);
     size_t b = detail::plan_launch(w, m, s, dev.sm_count).workspace_bytes;
     if (s.last_wave_split) b = std::max(b, detail::last_wave_split_workspace_bound(s, dev.sm_count));
+    if (s.stream_k) b = std::max(b, detail::stream_k_workspace_bound(w, max_m, s, dev.sm_count));
     most = std::max(most, b);
   };
   const int64_t limit = detail::max_split_m(w, dev.sm_count);
@@ -165,6 +169,8 @@ Status mm(const GemmArgs& args, cudaStream_t stream) {
   p.sk_tiles = int(plan.sk_tiles);
   p.sk_splits = plan.splits;
   p.work_items = int(plan.work_items);
+  p.stream_k = kernels::StreamKShape::make(int(r.w.k / 64), plan.stream_k_iters_per_cta,
+                                          int(plan.stream_k_iters));  // < work_items
   p.y = static_cast<uint16_t*>(args.y);
   p.cluster_splits = plan.cluster_splitk && detail::cluster_splitk_enabled() ? plan.splits : 0;
   if (plan.sk_tiles > 0) {

@@ -1,8 +1,11 @@
 #include "host/schedules.h"
 
+#include <algorithm>
+
 #include "common/prepacked_layout.h"
 #include "host/kernel_registry.h"
 #include "kernels/gemm_params.h"
+#include "kernels/stream_k.h"
 
 namespace mixgemm::detail {
 
@@ -10,6 +13,7 @@ std::string schedule_name(const Schedule& s) {
   std::string name = "sm90_ws_n" + std::to_string(kBlockN) + "_m" + std::to_string(s.blk_m);
   if (s.ctas_per_sm == 2) name += "_o2";
   if (s.splits > 1) name += (s.last_wave_split ? "_dpsk" : "_sk") + std::to_string(s.splits);
+  if (s.stream_k) name += "_streamk";
   if (s.persistent) name += "_p";
   return name;
 }
@@ -44,6 +48,9 @@ std::vector<Schedule> all_schedules() {
       for (int sk : kLastWaveSplitChoices) out.push_back({bm, sk, 1, /*last_wave_split=*/true});
   for (int bm : kBlockMs)
     if (bm >= kPersistentMinBlockM) out.push_back({bm, 1, 1, /*last_wave_split=*/false, /*persistent=*/true});
+  for (int bm : kBlockMs)
+    if (bm >= kPersistentMinBlockM)
+      out.push_back({bm, 1, 1, /*last_wave_split=*/false, /*persistent=*/false, /*stream_k=*/true});
   return out;
 }
 
@@ -81,7 +88,25 @@ Schedule heuristic_schedule(const WeightDesc& w, int64_t m, int sm_count) {
     s.splits = dpsk;
     s.last_wave_split = true;
   }
-  return persistent_if_multiwave(s, w, m, sm_count);
+  return persistent_if_multiwave(stream_k_if_last_wave_idle(s, w, m, sm_count), w, m, sm_count);
+}
+
+Schedule stream_k_if_last_wave_idle(Schedule s, const WeightDesc& w, int64_t m, int sm_count) {
+  // Measured (perf-notes v25c, H200, interleaved against every 128/256-token schedule and the
+  // choice "auto" made without stream-K, nine default layers and three untuned ones at
+  // M = 128-2048): stream-K of the same tile was 1.00-1.26x where the tiles were more than half
+  // a wave and the last wave at most two thirds full (70B qkv M = 128, 80 tiles: 1.20x;
+  // 13824x5120 M = 256: 1.26x; 3584x18944 M = 256-1024: 1.03-1.08x), one point 0.986x. With
+  // fewer tiles (at most 64: 0.80-0.96x) each tile is shared by more CTAs, each paying a
+  // partial store and reduction, where split-K pays one; with a fuller last wave (0.70-0.79)
+  // there was less to gain than the two partial episodes per CTA cost (0.83-0.98x). Measured up
+  // to 14 waves; not applied past 16.
+  if (s.blk_m < kPersistentMinBlockM || s.ctas_per_sm != 1 || sm_count <= 0) return s;
+  const int64_t tiles = output_tiles(w, m, s.blk_m);
+  const int64_t slots = sm_count;
+  const int64_t last = tiles % slots;
+  if (2 * tiles <= slots || last == 0 || 3 * last > 2 * slots || tiles > 16 * slots) return s;
+  return Schedule{s.blk_m, 1, 1, /*last_wave_split=*/false, /*persistent=*/false, /*stream_k=*/true};
 }
 
 Schedule persistent_if_multiwave(Schedule s, const WeightDesc& w, int64_t m, int sm_count) {
@@ -89,7 +114,7 @@ Schedule persistent_if_multiwave(Schedule s, const WeightDesc& w, int64_t m, int
   // M = 256-8192, wherever the tiles fill more than one wave, "_p" was never slower than the
   // same schedule with one CTA per tile: 1.002-1.098x (geomean 1.043) for 128-token tiles and
   // 1.002-1.031x (1.016) for 256-token ones. Within one wave the grid is the same.
-  if (s.blk_m >= kPersistentMinBlockM && s.ctas_per_sm == 1 && s.splits == 1 && sm_count > 0 &&
+  if (s.blk_m >= kPersistentMinBlockM && s.ctas_per_sm == 1 && s.splits == 1 && !s.stream_k && sm_count > 0 &&
       output_tiles(w, m, s.blk_m) > sm_count)
     s.persistent = true;
   return s;
@@ -290,7 +315,50 @@ int64_t max_split_m(const WeightDesc& w, int sm_count) {
   return (7 * max_slots + n_tiles - 1) / n_tiles * largest_tile;
 }
 
+// Stream-K (kernels/stream_k.h): the tiles of all full waves but the last whole, one per CTA
+// per wave; the last one to two waves' worth of tiles (all of them within one wave) divided into
+// equal runs of K tiles, one per CTA, each at least a seventh of a tile deep so that at most
+// kStreamKMaxShares CTAs share a tile. Two waves' worth rather than the last partial one: each
+// CTA then runs 1-2 tiles of K, so most tiles have 1-2 shares instead of slots / remainder.
+// Where the last wave is nearly full, whole tiles throughout (a persistent grid, as "_p").
+static LaunchPlan plan_stream_k(const WeightDesc& w, int64_t m, const Schedule& s, int sm_count) {
+  LaunchPlan p;
+  p.schedule = s;
+  const int64_t k_tiles = w.k / layout::kTileK;
+  p.k_tiles_per_split = int(k_tiles);
+  p.tiles = output_tiles(w, m, s.blk_m);
+  // Unknown device: planned as if every K tile had its own CTA (the most CTAs and tiles a
+  // device can give), which bounds the workspace on any device.
+  const int64_t slots = sm_count > 0 ? sm_count : p.tiles * k_tiles;
+  const int64_t remainder = p.tiles % slots;
+  // A last wave at least 7/8 full stays whole tiles: streaming it would save at most 1/8 of a
+  // wave and costs each CTA two partial stores and a reduction (128 tiles on 132 SMs: 0.78x,
+  // perf-notes v25c).
+  const bool whole = remainder == 0 || 8 * remainder >= 7 * slots;
+  p.dp_tiles = whole ? p.tiles : (p.tiles <= slots ? 0 : p.tiles - remainder - slots);
+  p.sk_tiles = p.tiles - p.dp_tiles;
+  p.ctas = p.tiles < slots ? p.tiles : slots;
+  p.work_items = p.tiles;
+  if (p.sk_tiles == 0) return p;  // whole waves: a persistent grid of whole tiles
+  const int64_t iters = p.sk_tiles * k_tiles;
+  const int64_t min_run = (k_tiles - 1 + kernels::kStreamKMaxShares - 2) / (kernels::kStreamKMaxShares - 1);
+  int64_t run = (iters + slots - 1) / slots;
+  if (run < min_run) run = min_run;
+  if (run < 1) run = 1;
+  const int64_t runs = (iters + run - 1) / run;
+  p.stream_k_iters_per_cta = int(run);
+  p.stream_k_iters = iters;
+  p.work_items = p.dp_tiles + iters;
+  p.ctas = p.dp_tiles > 0 ? slots : runs;  // whole-tile rounds take every slot
+  const int64_t shares = (k_tiles - 1 + run - 1) / run + 1;
+  p.splits = int(shares < kernels::kStreamKMaxShares ? shares : kernels::kStreamKMaxShares);
+  p.counters_bytes = size_t(kernels::kSplitKCountersBytes);
+  p.workspace_bytes = p.counters_bytes + size_t((p.sk_tiles + runs - 1) * kBlockN * s.blk_m * 4);
+  return p;
+}
+
 LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s, int sm_count) {
+  if (s.stream_k) return plan_stream_k(w, m, s, sm_count);
   LaunchPlan p;
   p.schedule = s;
   const int64_t k_tiles = w.k / layout::kTileK;
@@ -335,6 +403,22 @@ LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s, int sm
 size_t last_wave_split_workspace_bound(const Schedule& s, int sm_count) {
   const int64_t slots = int64_t(sm_count) * s.ctas_per_sm;
   return size_t(kernels::kSplitKCountersBytes) + size_t(slots * s.splits * kBlockN * s.blk_m * 4);
+}
+
+size_t stream_k_workspace_bound(const WeightDesc& w, int64_t max_m, const Schedule& s, int sm_count) {
+  // Planned at every token-tile count up to two waves of tiles. Past two waves the stream-K
+  // tiles stay under two waves' worth and the runs at most one per slot, whatever m: at most
+  // 3 x slots - 2 slabs.
+  const int64_t n_tiles = (w.n + kBlockN - 1) / kBlockN;
+  const int64_t slots = sm_count;
+  size_t most = 0;
+  for (int64_t m_tiles = 1;; ++m_tiles) {
+    const int64_t m = std::min(max_m, m_tiles * s.blk_m);
+    most = std::max(most, plan_launch(w, m, s, sm_count).workspace_bytes);
+    if (m == max_m) return most;
+    if (n_tiles * m_tiles > 2 * slots) break;
+  }
+  return std::max(most, size_t(kernels::kSplitKCountersBytes) + size_t((3 * slots - 2) * kBlockN * s.blk_m * 4));
 }
 
 }  // namespace mixgemm::detail

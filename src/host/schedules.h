@@ -1,10 +1,12 @@
 // Schedules: the named kernel configurations mm() can run, and the heuristic that picks one.
 //
-// A schedule is "sm90_ws_n128_m<BlkM>[_o2][_sk<S> | _dpsk<S>][_p]": the warp-specialized sm_90
-// kernel with 128 weight rows and BlkM tokens per CTA, two CTAs per SM with _o2 (token tiles up
-// to 64), K split S ways for every tile (_sk) or only for the tiles of a last partial wave
+// A schedule is "sm90_ws_n128_m<BlkM>[_o2][_sk<S> | _dpsk<S> | _streamk][_p]": the warp-specialized
+// sm_90 kernel with 128 weight rows and BlkM tokens per CTA, two CTAs per SM with _o2 (token tiles
+// up to 64), K split S ways for every tile (_sk) or only for the tiles of a last partial wave
 // (_dpsk); split tiles' fp32 partials are summed in split order inside the kernel. _p: a
 // persistent grid, one CTA per slot looping over the tiles (the same kernel, a smaller grid).
+// _streamk: a persistent grid whose CTAs stream equal runs of K tiles over the last tiles
+// (kernels/stream_k.h), for tiles of 128 and 256 tokens.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +28,11 @@ struct Schedule {
   // loads its next tile while its consumers store the last: no per-tile launch and pipeline
   // fill (tile_scheduler.cuh).
   bool persistent = false;
+  // "_streamk": one CTA per slot; the tiles of all full waves but the last computed whole, the
+  // rest (one to two waves' worth) divided into equal runs of K tiles, one per CTA
+  // (kernels/stream_k.h), so no SM idles in a partial wave. Tiles of >= 128 tokens (the kernels
+  // that loop over work items).
+  bool stream_k = false;
 };
 
 inline constexpr int kSplitChoices[] = {1, 2, 4, 8};
@@ -73,6 +80,11 @@ int last_wave_split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_
 // one CTA per SM whose tiles fill more than one wave. Applied to every automatic choice (table
 // or heuristic), so tables tuned before "_p" existed get it too.
 Schedule persistent_if_multiwave(Schedule s, const WeightDesc& w, int64_t m, int sm_count);
+// s, stream-K ("_streamk", same token tile) where that measured faster than the split rules:
+// tiles of >= 128 tokens at one CTA per SM, more than half a wave of them, the last wave at most
+// two thirds full. Applied where "auto" has no tuned point of this shape (the heuristic, and a
+// point carried from another shape).
+Schedule stream_k_if_last_wave_idle(Schedule s, const WeightDesc& w, int64_t m, int sm_count);
 // A bound on M past which split_for gives 1 for every token tile and occupancy: there the tiles
 // fill 7 or more waves even at the largest tile, and no split can lift the used fraction enough.
 int64_t max_split_m(const WeightDesc& w, int sm_count);
@@ -81,19 +93,23 @@ int64_t max_split_m(const WeightDesc& w, int sm_count);
 // the split-K workspace.
 struct LaunchPlan {
   Schedule schedule;
-  int splits = 1;              // effective splits of the split tiles (no empty split); 1: none
+  int splits = 1;              // effective splits of the split tiles (no empty split); 1: none;
+                               // stream-K: the most CTAs sharing one tile
   int k_tiles_per_split = 0;   // 64-deep K tiles
   int64_t tiles = 0;           // output tiles: ceil(n / 128) x ceil(m / BlkM)
   int64_t dp_tiles = 0;        // tiles computed whole-K, one CTA each
   int64_t sk_tiles = 0;        // tiles split `splits` ways
-  int64_t work_items = 0;      // dp_tiles + sk_tiles * splits
+  int64_t work_items = 0;      // dp_tiles + sk_tiles * splits; stream-K: dp_tiles + stream_k_iters
+  int stream_k_iters_per_cta = 0;  // stream-K: K tiles per CTA's run (0: not stream-K)
+  int64_t stream_k_iters = 0;      // stream-K: the sk_tiles' K tiles end to end
   int64_t ctas = 0;            // the grid: work_items, or at most one per slot when persistent
   bool cluster_splitk = false; // split tiles as clusters of `splits` CTAs (splitk_cluster.cuh)
   size_t counters_bytes = 0;   // split-K: the arrival counters at the workspace's start
   size_t workspace_bytes = 0;  // counters + fp32 partials of the split tiles; 0 without split-K
 };
 // sm_count: the device's, which places the last wave of a "_dpsk" schedule; 0 (unknown)
-// plans every tile split, the largest workspace the schedule can need at this m.
+// plans every tile split, the largest workspace the schedule can need at this m ("_streamk":
+// as if a CTA per K tile were resident, a bound on its workspace for any device).
 LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s, int sm_count);
 // Whether mm() runs a plan's cluster_splitk tiles as clusters (default; environment
 // MIXGEMM_CLUSTER_SPLITK=0 or the setter: through L2, splitk_reduce.cuh). Same bits either way.
@@ -104,5 +120,8 @@ void set_cluster_splitk_enabled(bool enabled);
 int last_cluster_splits();
 // The most workspace a "_dpsk" schedule needs at any m: it splits at most one wave of tiles.
 size_t last_wave_split_workspace_bound(const Schedule& s, int sm_count);
+// The most workspace a "_streamk" schedule needs at any m up to max_m on a device of sm_count
+// SMs (> 0).
+size_t stream_k_workspace_bound(const WeightDesc& w, int64_t max_m, const Schedule& s, int sm_count);
 
 }  // namespace mixgemm::detail

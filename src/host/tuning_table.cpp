@@ -313,6 +313,9 @@ bool lookup_tuned(const std::vector<TunedEntry>& entries, const WeightDesc& w, i
     out->last_wave_split = dpsk > 0;
     out->splits = dpsk > 0 ? dpsk : split_for(w, m, out->blk_m, out->ctas_per_sm, sm_count);
     out->persistent = false;  // decided for this problem, below
+    // Stream-K by its own rule here, not carried (its gain depends on how the tiles fill the SMs).
+    out->stream_k = false;
+    *out = stream_k_if_last_wave_idle(*out, w, m, sm_count);
   }
   *out = persistent_if_multiwave(*out, w, m, sm_count);
   return true;

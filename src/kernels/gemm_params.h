@@ -82,6 +82,28 @@ struct GroupDivider {
   bool is_power_of_two() const { return magic_lo == 0; }
 };
 
+// The stream-K division of one launch (kernels/stream_k.h): k_tiles K tiles per tile, runs of
+// per_cta of the iters K tiles laid end to end (per_cta 0: no stream-K). The divisions by
+// k_tiles and per_cta are multiply-shifts (GroupDivider) planned on the host, not the ~20
+// instructions of a division by a variable, which each CTA would run several times per segment
+// (the stream-K code made the 128-token kernel 1.2 % slower with them, perf-notes v25c).
+struct StreamKShape {
+  int k_tiles = 0, per_cta = 0, iters = 0;
+  GroupDivider by_k_tiles, by_per_cta;
+#if defined(__CUDACC__)
+  __host__ __device__
+#endif
+  static StreamKShape make(int k_tiles, int per_cta, int iters) {
+    StreamKShape s;
+    s.k_tiles = k_tiles;
+    s.per_cta = per_cta;
+    s.iters = iters;
+    s.by_k_tiles = GroupDivider::make(k_tiles > 0 ? k_tiles : 1);
+    s.by_per_cta = GroupDivider::make(per_cta > 0 ? per_cta : 1);
+    return s;
+  }
+};
+
 struct GemmParams {
   CUtensorMap x_map;          // X [m, k], box {64, BlkM}, 128-byte swizzle
   const uint8_t* weights;     // prepacked weight section
@@ -105,7 +127,11 @@ struct GemmParams {
   int sk_tiles;               // tiles whose K range is split
   int sk_splits;              // splits of each of those (>= 2 when sk_tiles > 0)
   int k_tiles_per_split;      // 64-deep K tiles per split
-  int work_items;             // dp_tiles + sk_tiles * sk_splits
+  int work_items;             // dp_tiles + sk_tiles * sk_splits; stream-K: dp_tiles + stream_k.iters
+  // Stream-K ("_streamk", stream_k.h): the sk_tiles' K tiles laid end to end, each CTA a run
+  // of them (stream_k.per_cta 0: split-K as above); item dp_tiles + pos is the segment starting
+  // at run position pos.
+  StreamKShape stream_k;
   int cluster_splits;         // > 1: every tile split, each as one cluster of that many CTAs, summed
                               // over distributed shared memory (splitk_cluster.cuh); else 0
 #ifdef MIXGEMM_TIMELINE

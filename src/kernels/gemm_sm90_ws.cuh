@@ -57,7 +57,8 @@ __device__ __forceinline__ int consume_item(const GemmParams& p, const StagePipe
   // every register there): from the index through an opaque move, or, with one item per CTA,
   // from the CTA index read again, so not even the index stays live (one more live register
   // spilled inside the decode consumers' mainloop at 16 tokens, two CTAs per SM).
-  const CtaWork done = item_tile(p, Cfg::kLoopsOverItems ? ptx::opaque(item) : ptx::cta_index());
+  const CtaWork done =
+      item_tile<Cfg::kLoopsOverItems>(p, Cfg::kLoopsOverItems ? ptx::opaque(item) : ptx::cta_index());
   const bool owns_rows = owns_weight_rows<Cfg>(p, done, consumer);
   const int64_t n_block = int64_t(done.n_tile * Cfg::kConsumers + consumer) * layout::kTileN;
   const int64_t m_block = int64_t(done.m_tile) * Cfg::kBlkM;
@@ -91,8 +92,8 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
   // The CTA's first item, the only one where CTAs do not loop: computed once for both roles
   // before the producer gives up its registers (inside its 24 registers at two CTAs per SM, the
   // index arithmetic cost the consumers a spill).
-  const int first_item = ptx::cta_index();
-  const CtaWork first = work_item(p, first_item);
+  const int first_item = Cfg::kLoopsOverItems ? kernels::first_item(p) : ptx::cta_index();
+  const CtaWork first = work_item<Cfg::kLoopsOverItems>(p, first_item);
 
   if (threadIdx.x == 0) {
     MIXGEMM_TIMELINE_MARK(p, timeline::kSm);
@@ -140,8 +141,8 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
       // The CTA's items in the producer's order (tile_scheduler.cuh); slot0 numbers the
       // pipeline iterations across them, as the producer does.
       int slot0 = 0;
-      for (int item = first_item; item < p.work_items; item += int(gridDim.x))
-        slot0 += consume_item<Cfg>(p, pipe, consumer, item, work_item(p, item), slot0);
+      for (int item = first_item; item >= 0; item = next_item(p, item))
+        slot0 += consume_item<Cfg>(p, pipe, consumer, item, work_item<true>(p, item), slot0);
     } else {
       consume_item<Cfg>(p, pipe, consumer, first_item, first, 0);  // one item per CTA: no loop state
     }

@@ -179,8 +179,8 @@ struct ProducerSm90 {
       ptx::prefetch_tensor_map(&p.x_map);
       if constexpr (Cfg::kLoopsOverItems) {
         int slot0 = 0;
-        for (int item = ptx::cta_index(); item < p.work_items; item += int(gridDim.x))
-          slot0 += produce_tile_one_thread(p, pipe, work_item(p, item), slot0, policy_w, policy_x);
+        for (int item = first_item(p); item >= 0; item = next_item(p, item))
+          slot0 += produce_tile_one_thread(p, pipe, work_item<true>(p, item), slot0, policy_w, policy_x);
       } else {
         produce_tile_one_thread(p, pipe, first, 0, policy_w, policy_x);
       }

@@ -10,10 +10,12 @@
 // calls whatever shapes and schedules share the buffer: the caller zero-fills it once
 // (mixgemm.h). The partials need no clearing: every call writes before it reads.
 //
-// Workspace layout: counters [kSplitKMaxTiles] (u32), then the partials as
-// [tile][split][chunk][thread] float4, tile = the index among the split tiles, chunk i =
-// acc[4i .. 4i + 3] of consumer thread `thread` (0..255). Chunk-major slabs make every warp's
-// stores and loads one contiguous 512-byte run.
+// Workspace layout: counters [kSplitKMaxTiles] (u32), then the partials as slabs of
+// [chunk][thread] float4, chunk i = acc[4i .. 4i + 3] of consumer thread `thread` (0..255).
+// Chunk-major slabs make every warp's stores and loads one contiguous 512-byte run. A tile's
+// splits use consecutive slabs from its CtaWork::slab0: tile x splits + split for split-K (the
+// index among the split tiles), tile + CTA for stream-K (stream_k.h), whose tiles have from 1
+// to kStreamKMaxShares shares.
 #pragma once
 
 #include <cstdint>
@@ -108,8 +110,9 @@ __device__ __forceinline__ void splitk_store_and_reduce(const GemmParams& p, con
   using Slab = SplitKSlab<Cfg>;
   const int tid = threadIdx.x - 128;  // consumer thread 0..255
   const int splits = work.splits;
-  const int64_t tile = work.sk_tile;  // widened: the slab offset may pass 2^31 float4s
-  float4* tile_slabs = reinterpret_cast<float4*>(p.partials) + tile * splits * Slab::kFloat4s;
+  const int64_t tile = work.sk_tile;
+  // Widened: the slab offset may pass 2^31 float4s.
+  float4* tile_slabs = reinterpret_cast<float4*>(p.partials) + int64_t(work.slab0) * Slab::kFloat4s;
   const int mine = work.split;
 
   if (owns_rows) {

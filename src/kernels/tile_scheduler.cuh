@@ -8,25 +8,33 @@
 // CTA takes every gridDim.x-th item), so split items run last: a plain
 // split-K schedule has dp_tiles = 0; the "_dpsk" schedules split only the tiles of a last,
 // partly filled wave, which otherwise would leave most SMs idle (docs/design.md).
+// Stream-K ("_streamk", p.stream_k.per_cta > 0, stream_k.h): after its whole tiles (every
+// gridDim.x-th of the dp_tiles, a multiple of the grid), each CTA computes the segments of its
+// own run over the stream-K tiles' K tiles; item dp_tiles + pos is the segment at position pos.
 #pragma once
 
 #include <cstdint>
 
 #include "kernels/gemm_params.h"
+#include "kernels/sm90_ptx.cuh"
+#include "kernels/stream_k.h"
 
 namespace mixgemm::kernels {
 
 struct CtaWork {
   int n_tile, m_tile;  // the output tile: weight rows 128 * n_tile, tokens BlkM * m_tile
-  int sk_tile;         // index among the split tiles (counters, partials); -1: whole K
+  int sk_tile;         // index among the split tiles (counters); -1: whole K
   int split, splits;   // this CTA's K range among the tile's; splits == 1: whole K
+  int slab0;           // the tile's first partial slab in the workspace (splitk_reduce.cuh)
   int k_begin, k_end;  // 64-deep K tiles [k_begin, k_end)
 };
 
 // Output tile and split of work item `item` (0 .. p.work_items - 1); k_begin and k_end unset
 // (the epilogue needs only these). A CTA computes items blockIdx.x, + gridDim.x, ...: a grid of
 // one CTA per item runs each once; a persistent grid (one CTA per slot, "_p" schedules) loops,
-// so a CTA's producer streams its next tile while its consumers store the last.
+// so a CTA's producer streams its next tile while its consumers store the last. kLoops: the
+// kernel loops over items (kernels built for one item per CTA have no stream-K code).
+template <bool kLoops>
 __device__ __forceinline__ CtaWork item_tile(const GemmParams& p, int item) {
   CtaWork w;
   const uint32_t index = uint32_t(item);
@@ -36,6 +44,14 @@ __device__ __forceinline__ CtaWork item_tile(const GemmParams& p, int item) {
     w.sk_tile = -1;
     w.split = 0;
     w.splits = 1;
+    w.slab0 = 0;
+  } else if (kLoops && p.stream_k.per_cta > 0) {
+    const StreamKSegment s = stream_k_segment(p.stream_k, ptx::cta_index(), item - p.dp_tiles);
+    w.sk_tile = s.tile;
+    w.split = s.share;
+    w.splits = s.shares;
+    w.slab0 = s.slab;
+    tile = uint32_t(p.dp_tiles + s.tile);
   } else {
     // Split-major: the first split of every split tile, then the second, ... (the order the
     // former three-dimensional grid launched them in). Clusters (p.cluster_splits, no whole-K
@@ -50,6 +66,7 @@ __device__ __forceinline__ CtaWork item_tile(const GemmParams& p, int item) {
     }
     tile = uint32_t(p.dp_tiles) + uint32_t(w.sk_tile);
     w.splits = p.sk_splits;
+    w.slab0 = w.sk_tile * p.sk_splits;
   }
   w.n_tile = int(tile % uint32_t(p.n_tiles));
   w.m_tile = int(tile / uint32_t(p.n_tiles));
@@ -57,17 +74,30 @@ __device__ __forceinline__ CtaWork item_tile(const GemmParams& p, int item) {
 }
 
 // The whole work item: its tile, split and K range (64-deep K tiles).
+template <bool kLoops>
 __device__ __forceinline__ CtaWork work_item(const GemmParams& p, int item) {
-  CtaWork w = item_tile(p, item);
+  CtaWork w = item_tile<kLoops>(p, item);
   const int k_tiles = int(p.k / 64);
   if (uint32_t(item) < uint32_t(p.dp_tiles)) {
     w.k_begin = 0;
     w.k_end = k_tiles;
+  } else if (kLoops && p.stream_k.per_cta > 0) {
+    const StreamKSegment s = stream_k_segment(p.stream_k, ptx::cta_index(), item - p.dp_tiles);
+    w.k_begin = s.k_begin;
+    w.k_end = s.k_end;
   } else {
     w.k_begin = w.split * p.k_tiles_per_split;
     w.k_end = min(w.k_begin + p.k_tiles_per_split, k_tiles);
   }
   return w;
+}
+
+// A looping CTA's first item, and the item after `item` (-1: none left; stream_k.h).
+__device__ __forceinline__ int first_item(const GemmParams& p) {
+  return loop_first_item(p.stream_k, ptx::cta_index(), p.dp_tiles, p.work_items);
+}
+__device__ __forceinline__ int next_item(const GemmParams& p, int item) {
+  return loop_next_item(p.stream_k, ptx::cta_index(), int(gridDim.x), item, p.dp_tiles, p.work_items);
 }
 
 }  // namespace mixgemm::kernels

@@ -1,10 +1,15 @@
 // Schedule names, the "auto" heuristic and launch planning (split-K ranges, workspace).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "host/schedules.h"
 #include "kernels/gemm_params.h"
+#include "kernels/stream_k.h"
 #include "mixgemm/mixgemm.h"
 
 namespace mixgemm::detail {
@@ -32,10 +37,12 @@ TEST(Schedules, NamesRoundTripAndAreListed) {
     EXPECT_EQ(back.ctas_per_sm, s.ctas_per_sm);
     EXPECT_EQ(back.last_wave_split, s.last_wave_split);
     EXPECT_EQ(back.persistent, s.persistent);
+    EXPECT_EQ(back.stream_k, s.stream_k);
   }
   // 40 plain + 3 splits of 8- and 16-token tiles at one and two CTAs per SM + "_dpsk" 2 and 4
-  // for 32- to 256-token tiles + "_p" for 128 and 256.
-  EXPECT_EQ(listed.size(), 40u + 4u + 8u + 2u);
+  // for 32- to 256-token tiles + "_p" and "_streamk" for 128 and 256.
+  EXPECT_EQ(listed.size(), 40u + 4u + 8u + 2u + 2u);
+  EXPECT_EQ(schedule_name({128, 1, 1, false, false, true}), "sm90_ws_n128_m128_streamk");
   EXPECT_EQ(schedule_name({32, 4, 1, true}), "sm90_ws_n128_m32_dpsk4");
   EXPECT_EQ(schedule_name({8, 3, 2}), "sm90_ws_n128_m8_o2_sk3");
   EXPECT_EQ(schedule_name({256, 1, 1, false, true}), "sm90_ws_n128_m256_p");
@@ -288,6 +295,8 @@ TEST(Schedules, PersistentPastOneWave) {
   EXPECT_FALSE(persistent_if_multiwave({256, 2, 1, true}, desc(8192, 8192), 4096, kH100Sms).persistent);
   EXPECT_FALSE(persistent_if_multiwave({64, 1}, desc(8192, 8192), 4096, kH100Sms).persistent);  // one item per CTA
   EXPECT_FALSE(persistent_if_multiwave({64, 1, 2}, desc(8192, 8192), 4096, kH100Sms).persistent);
+  // Stream-K grids are persistent already, under their own name.
+  EXPECT_FALSE(persistent_if_multiwave({256, 1, 1, false, false, true}, desc(8192, 8192), 4096, kH100Sms).persistent);
 }
 
 // Decode tiles with every tile split run each tile's splits as one cluster.
@@ -332,6 +341,112 @@ TEST(Schedules, PersistentPlan) {
   EXPECT_EQ(p.ctas, 192);
 }
 
+// "_streamk": whole tiles for all full waves but the last, equal runs of K tiles over the rest.
+TEST(Schedules, StreamKPlan) {
+  const Schedule streamk{256, 1, 1, false, false, true};
+  // 8B qkv at M = 512: 96 tiles of 64 K tiles, within one wave: 6144 K tiles in runs of 47 on
+  // 131 CTAs (a tile meets at most 3 runs).
+  LaunchPlan p = plan_launch(desc(6144, 4096), 512, streamk, kH100Sms);
+  EXPECT_EQ(p.tiles, 96);
+  EXPECT_EQ(p.dp_tiles, 0);
+  EXPECT_EQ(p.sk_tiles, 96);
+  EXPECT_EQ(p.stream_k_iters, 96 * 64);
+  EXPECT_EQ(p.stream_k_iters_per_cta, 47);
+  EXPECT_EQ(p.ctas, 131);
+  EXPECT_EQ(p.splits, 3);
+  EXPECT_EQ(p.work_items, 96 * 64);
+  EXPECT_EQ(p.workspace_bytes, size_t(32768) + size_t(96 + 131 - 1) * 128 * 256 * 4);
+  // 8B gate_up at M = 512: 448 tiles, 3 full waves and 52: 264 whole, 184 streamed.
+  p = plan_launch(desc(28672, 4096), 512, streamk, kH100Sms);
+  EXPECT_EQ(p.dp_tiles, 264);
+  EXPECT_EQ(p.sk_tiles, 184);
+  EXPECT_EQ(p.ctas, kH100Sms);
+  EXPECT_EQ(p.work_items, 264 + 184 * 64);
+  // Whole waves (264 tiles), or a last wave at least 7/8 full (128 tiles, and 256 = 132 + 124):
+  // a persistent grid of whole tiles, no workspace.
+  for (const auto& [n, m] : {std::pair<int64_t, int64_t>{33792, 256}, {8192, 512}, {8192, 1024}}) {
+    p = plan_launch(desc(n, 8192), m, streamk, kH100Sms);
+    EXPECT_EQ(p.dp_tiles, p.tiles) << n << " m=" << m;
+    EXPECT_EQ(p.sk_tiles, 0);
+    EXPECT_EQ(p.stream_k_iters_per_cta, 0);
+    EXPECT_EQ(p.ctas, std::min<int64_t>(p.tiles, kH100Sms));
+    EXPECT_EQ(p.work_items, p.tiles);
+    EXPECT_EQ(p.workspace_bytes, 0u);
+  }
+  // Few deep tiles: runs no shallower than a seventh of a tile, so at most 8 CTAs share one.
+  p = plan_launch(desc(256, 14336), 256, streamk, kH100Sms);  // 2 tiles of 224 K tiles
+  EXPECT_EQ(p.stream_k_iters_per_cta, 32);
+  EXPECT_EQ(p.ctas, 14);
+  EXPECT_LE(p.splits, kernels::kStreamKMaxShares);
+  // The workspace bound covers every m on the device; without a device, the any-device plan.
+  const WeightDesc w = desc(6144, 4096);
+  const size_t bound = stream_k_workspace_bound(w, 8192, streamk, kH100Sms);
+  for (int64_t m = 1; m <= 8192; m = m * 3 / 2 + 1) {
+    EXPECT_LE(plan_launch(w, m, streamk, kH100Sms).workspace_bytes, bound) << "m=" << m;
+    EXPECT_LE(plan_launch(w, m, streamk, kH100Sms).workspace_bytes, plan_launch(w, m, streamk, 0).workspace_bytes);
+  }
+}
+
+// Every CTA of a stream-K grid walks its items as the kernels do (stream_k.h): each K tile of
+// each tile is computed exactly once; a tile's shares are its CTAs in order, in consecutive
+// slabs inside the workspace; no CTA is left without work.
+TEST(Schedules, StreamKItemsCoverEveryKTileOnce) {
+  struct Case {
+    int64_t n, k, m;
+    int blk_m, sms;
+  };
+  const Case cases[] = {
+      {6144, 4096, 512, 256, 132},  {28672, 4096, 512, 256, 132}, {10240, 8192, 1024, 256, 132},
+      {4096, 4096, 512, 128, 132},  {256, 14336, 256, 256, 132},  {8192, 8192, 4096, 256, 132},
+      {6144, 4096, 1000, 128, 114}, {128, 128, 128, 128, 132},    {640, 192, 300, 128, 7},
+      {33792, 4096, 256, 256, 132},
+  };
+  for (const Case& c : cases) {
+    const LaunchPlan p = plan_launch(desc(c.n, c.k), c.m, Schedule{c.blk_m, 1, 1, false, false, true}, c.sms);
+    const int k_tiles = int(c.k / 64);
+    SCOPED_TRACE(std::to_string(c.n) + "x" + std::to_string(c.k) + " m=" + std::to_string(c.m));
+    if (p.stream_k_iters_per_cta > 0) ASSERT_EQ(p.dp_tiles % c.sms, 0);  // whole-tile rounds fill the grid
+    ASSERT_LE(p.ctas, c.sms);
+    std::vector<int> covered(size_t(p.tiles * k_tiles), 0);
+    std::vector<std::vector<std::pair<int, int>>> shares(size_t(p.sk_tiles));  // (cta, share)
+    std::set<int64_t> slabs;
+    int max_shares = 0;
+    const kernels::StreamKShape g =
+        kernels::StreamKShape::make(k_tiles, p.stream_k_iters_per_cta, int(p.stream_k_iters));
+    for (int cta = 0; cta < int(p.ctas); ++cta) {
+      int items = 0;
+      for (int item = kernels::loop_first_item(g, cta, int(p.dp_tiles), int(p.work_items)); item >= 0;
+           item = kernels::loop_next_item(g, cta, int(p.ctas), item, int(p.dp_tiles), int(p.work_items))) {
+        ++items;
+        if (item < p.dp_tiles) {
+          for (int kt = 0; kt < k_tiles; ++kt) ++covered[size_t(item) * k_tiles + kt];
+          continue;
+        }
+        const kernels::StreamKSegment s = kernels::stream_k_segment(g, cta, item - int(p.dp_tiles));
+        ASSERT_LT(s.k_begin, s.k_end);
+        for (int kt = s.k_begin; kt < s.k_end; ++kt) ++covered[size_t(p.dp_tiles + s.tile) * k_tiles + kt];
+        ASSERT_LE(s.shares, kernels::kStreamKMaxShares);
+        max_shares = std::max(max_shares, s.shares);
+        shares[size_t(s.tile)].push_back({cta, s.share});
+        EXPECT_EQ(s.shares == 1, s.k_begin == 0 && s.k_end == k_tiles);
+        if (s.shares > 1) {
+          EXPECT_TRUE(slabs.insert(int64_t(s.slab) + s.share).second) << "slab reused";
+          EXPECT_LT((int64_t(s.slab) + s.share + 1) * 128 * c.blk_m * 4 + 32768, int64_t(p.workspace_bytes) + 1);
+        }
+      }
+      EXPECT_GT(items, 0) << "cta " << cta << " idle";
+    }
+    for (int v : covered) ASSERT_EQ(v, 1);
+    for (const auto& t : shares) {
+      for (size_t i = 0; i < t.size(); ++i) {
+        EXPECT_EQ(t[i].second, int(i));
+        if (i > 0) EXPECT_EQ(t[i].first, t[i - 1].first + 1);
+      }
+    }
+    if (p.sk_tiles > 0) EXPECT_LE(max_shares, p.splits);  // the plan's count bounds the real one
+  }
+}
+
 // "_dpsk" from the heuristic: 1-5 waves with the last at most half full.
 TEST(Schedules, LastWaveSplitRule) {
   // 3584 x 18944, 256-token tiles: 148 tiles, 16 in the last wave: 4 splits fit one wave.
@@ -358,9 +473,37 @@ TEST(Schedules, LastWaveSplitRule) {
   EXPECT_EQ(last_wave_split_for(desc(18944, 3584), 64, 64, 2, kH100Sms), 0);
   EXPECT_EQ(last_wave_split_for(desc(18944, 768), 256, 256, 1, kH100Sms), 0);  // 12 K tiles: 6 per split
   EXPECT_EQ(last_wave_split_for(desc(18944, 3584), 256, 256, 1, 0), 0);          // unknown device
-  // The heuristic takes it.
-  const Schedule h = heuristic_schedule(desc(18944, 3584), 256, kH100Sms);
-  EXPECT_EQ(schedule_name(h), "sm90_ws_n128_m256_dpsk4");
+  // The heuristic takes it for 64-token tiles (3584 x 18944 at M = 64: 148 tiles); for 256-token
+  // ones stream-K replaces it (next test).
+  EXPECT_EQ(schedule_name(heuristic_schedule(desc(18944, 3584), 64, kH100Sms)), "sm90_ws_n128_m64_dpsk4");
+}
+
+// Stream-K replaces the split rules' choice for tiles of >= 128 tokens when there are more than
+// half a wave of tiles and the last wave is at most two thirds full.
+TEST(Schedules, StreamKWhereTheLastWaveIsMostlyIdle) {
+  struct Case {
+    int64_t n, k, m;
+    bool stream_k;
+  };
+  const Case cases[] = {
+      {18944, 3584, 256, true},    // 148 tiles of 256 tokens: 16 in the last wave
+      {10240, 8192, 512, true},    // 160: 28
+      {57344, 8192, 1024, true},   // 1792: 76
+      {28672, 4096, 2048, true},   // 1792 (m256 after 14 waves): 76
+      {6144, 4096, 512, false},    // 96 tiles, the last (only) wave 0.73 full
+      {28672, 4096, 256, false},   // 224 tiles: 92 in the last wave, 0.70 full
+      {8192, 8192, 512, false},    // 128: nearly full
+      {8192, 8192, 256, false},    // 64: at most half a wave
+      {8192, 8192, 4096, false},   // 1024: 100 in the last wave, 0.76 full
+      {57344, 8192, 8192, false},  // 14336: more than 16 waves
+  };
+  for (const Case& c : cases) {
+    const Schedule s = heuristic_schedule(desc(c.n, c.k), c.m, kH100Sms);
+    EXPECT_EQ(s.stream_k, c.stream_k) << c.n << "x" << c.k << " m=" << c.m << ": " << schedule_name(s);
+    if (s.stream_k) EXPECT_EQ(s.splits, 1);
+  }
+  EXPECT_FALSE(stream_k_if_last_wave_idle({256, 1}, desc(18944, 3584), 256, 0).stream_k);  // unknown device
+  EXPECT_FALSE(stream_k_if_last_wave_idle({64, 1}, desc(18944, 3584), 64, kH100Sms).stream_k);
 }
 
 // workspace_bytes for a named split schedule stops at the largest m the counters cover.

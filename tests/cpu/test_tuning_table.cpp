@@ -145,14 +145,23 @@ TEST(TuningTable, NearestShapeKeepsTileAndRederivesSplit) {
 }
 
 // On another shape the split follows that shape's tile count: a last wave mostly empty after
-// one to three full ones splits only its own tiles ("_dpsk"), whatever the tuned point had.
+// one to three full ones is streamed (256-token tiles, "_streamk") or split ("_dpsk", smaller
+// tiles), whatever the tuned point had.
 TEST(TuningTable, NearestShapeSplitsAMostlyEmptyLastWave) {
   const std::vector<TunedEntry> e = {entry(4096, 28672, 256, "sm90_ws_n128_m256"),
-                                     entry(4096, 28672, 8, "sm90_ws_n128_m16_o2_sk2")};
+                                     entry(4096, 28672, 8, "sm90_ws_n128_m16_o2_sk2"),
+                                     entry(4096, 28672, 64, "sm90_ws_n128_m64")};
   Schedule s;
-  // 3584 x 18944 at M = 256: 148 tiles of 256 tokens on 132 SMs, 16 in the last wave: 4 splits.
+  // 3584 x 18944 at M = 256: 148 tiles of 256 tokens on 132 SMs, 16 in the last wave.
   ASSERT_TRUE(lookup_tuned(e, desc(3584, 18944), 256, kH100Sms, &s));
-  EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m256_dpsk4");
+  EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m256_streamk");
+  // At M = 64: 148 tiles of 64 tokens: 4 splits of the last 16.
+  ASSERT_TRUE(lookup_tuned(e, desc(3584, 18944), 64, kH100Sms, &s));
+  EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m64_dpsk4");
+  // A tuned stream-K point carried to a shape whose last wave is nearly full: the split rules.
+  const std::vector<TunedEntry> streamed = {entry(8192, 10240, 128, "sm90_ws_n128_m128_streamk")};
+  ASSERT_TRUE(lookup_tuned(streamed, desc(8192, 8192), 128, kH100Sms, &s));
+  EXPECT_FALSE(s.stream_k) << schedule_name(s);
   // The tuned shape itself keeps its measured tile and split (224 tiles: 92 in the last wave),
   // in its persistent form (more than one wave).
   ASSERT_TRUE(lookup_tuned(e, desc(4096, 28672), 256, kH100Sms, &s));

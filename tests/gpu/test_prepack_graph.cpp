@@ -152,7 +152,8 @@ TEST(GpuValidation, BadInputLeavesNoCudaError) {
 TEST(SanitizerSubset, SmallCases) {
   REQUIRE_SM90();
   for (WeightType t : {WeightType::u4b8, WeightType::u8}) {
-    for (const char* sched : {"sm90_ws_n128_m8_sk2", "sm90_ws_n128_m64", "sm90_ws_n128_m256"}) {
+    // The last: stream-K over 2 tiles of 8 K tiles, runs of one K tile (16 CTAs, 8 per tile).
+    for (const char* sched : {"sm90_ws_n128_m8_sk2", "sm90_ws_n128_m64", "sm90_ws_n128_m256", "sm90_ws_n128_m128_streamk"}) {
       CaseSpec s;
       s.wtype = t;
       s.m = 9;

@@ -1,6 +1,7 @@
-// Split-K inside the GEMM kernel (src/kernels/splitk_reduce.cuh): the last split of each tile
-// sums the partials and returns its arrival counter to zero, so one zero-filled buffer serves
-// every later call whatever its shape and schedule; a workspace that was never zeroed gives NaN.
+// Split-K and stream-K inside the GEMM kernel (src/kernels/splitk_reduce.cuh, stream_k.h): the
+// last split of each tile sums the partials and returns its arrival counter to zero, so one
+// zero-filled buffer serves every later call whatever its shape and schedule; a workspace that
+// was never zeroed gives NaN.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -50,6 +51,12 @@ const SplitCase kCases[] = {
     // 17 x 32-token tiles (the last partial) x 8 = 136 on 132 SMs: the 32-token "_dpsk".
     {540, 1024, 512, 128, "sm90_ws_n128_m32_dpsk2"},
     {540, 1024, 1024, 64, "sm90_ws_n128_m32_dpsk4"},
+    // "_streamk" (on 132 SMs): 15 tiles of 16 K tiles in runs of 3 on 80 CTAs (up to 6 shares,
+    // runs starting mid-group); 288 tiles: 132 whole, 156 of 2 K tiles in runs of 3; 12 tiles of
+    // 32 K tiles in runs of 5, up to 8 shares, a 64-row N tail.
+    {300, 640, 1024, 128, "sm90_ws_n128_m128_streamk"},
+    {1100, 4096, 128, 64, "sm90_ws_n128_m128_streamk"},
+    {400, 704, 2048, 128, "sm90_ws_n128_m256_streamk"},
 };
 
 TEST(GpuSplitK, OneZeroedWorkspaceServesMixedCalls) {
@@ -155,6 +162,50 @@ TEST(GpuSplitK, ClustersThatDoNotFitOneWaveFallBackToL2) {
   EXPECT_EQ(cluster_splits, 0) << with_clusters.repro;
   expect_close(with_clusters);
   EXPECT_EQ(std::memcmp(with_clusters.out.data(), l2.out.data(), l2.out.size() * 2), 0) << with_clusters.repro;
+}
+
+// Stream-K on every weight and activation type, group 32 to channel-wise, token tails: within
+// the reference's tolerance and the same bits on a second call. Each case is checked to share
+// tiles between CTAs on this GPU, so the reduction runs.
+TEST(GpuStreamK, EveryTypeSharesTilesAndRepeatsBitwise) {
+  REQUIRE_SM90();
+  int dev = 0, sms = 0;
+  ASSERT_EQ(cudaGetDevice(&dev), cudaSuccess);
+  ASSERT_EQ(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), cudaSuccess);
+  struct StreamCase {
+    WeightType wtype;
+    ActType act;
+    int64_t m, n, k, group;
+    const char* schedule;
+  };
+  const StreamCase cases[] = {
+      {WeightType::u4b8, ActType::bf16, 200, 640, 2048, 128, "sm90_ws_n128_m128_streamk"},
+      {WeightType::u4, ActType::fp16, 129, 512, 1536, 32, "sm90_ws_n128_m128_streamk"},
+      {WeightType::u8b128, ActType::bf16, 256, 384, 1024, 64, "sm90_ws_n128_m256_streamk"},
+      {WeightType::u8, ActType::fp16, 300, 320, 2048, -1, "sm90_ws_n128_m256_streamk"},
+  };
+  for (const StreamCase& c : cases) {
+    WeightDesc w;  // the plan depends on the shape only
+    w.n = c.n;
+    w.k = c.k;
+    detail::Schedule sched;
+    ASSERT_TRUE(detail::parse_schedule(c.schedule, &sched));
+    const detail::LaunchPlan plan = detail::plan_launch(w, c.m, sched, sms);
+    EXPECT_GT(plan.splits, 1) << c.schedule << " shares no tile on " << sms << " SMs";
+    CaseSpec s;
+    s.wtype = c.wtype;
+    s.act = c.act;
+    s.m = c.m;
+    s.n = c.n;
+    s.k = c.k;
+    s.group = c.group;
+    s.bias = true;
+    s.schedule = c.schedule;
+    CaseResult r;
+    run_case(s, &r, /*runs=*/2);
+    if (HasFatalFailure()) return;
+    expect_close(r);
+  }
 }
 
 bool is_nan_act(uint16_t v, ActType act) {
