@@ -12,12 +12,14 @@
 // of 64); the others dequantize each weight to the activation type first, w = round(s * (q - z))
 // (one rounding). Products are
 // accumulated in fp32, the bias is added in fp32 and the result is rounded once to the output
-// type. Results are bitwise reproducible run to run (split-K partials are summed in split order).
+// type. Results are bitwise reproducible run to run (split-K and stream-K partials are summed in
+// a fixed order; a stream-K schedule's bits depend on the device's SM count).
 //
 // Calling contract of mm():
 //   - never allocates, never synchronises, is safe to capture in a CUDA graph;
-//   - split-K schedules need a caller-provided workspace (workspace_bytes()). Zero-fill it once
-//     after allocating it (cudaMemset): its first 32 KiB hold per-tile arrival counters that
+//   - split-K and stream-K schedules need a caller-provided workspace (workspace_bytes(); a
+//     stream-K one is sized for the current device). Zero-fill it once after allocating it
+//     (cudaMemset): its first 32 KiB hold per-tile arrival counters that
 //     every call returns to zero (the last split of each output tile to finish sums the
 //     partials in split order), so one buffer serves any sequence of calls, shapes and
 //     schedules on one stream. Calls that may run concurrently need separate workspaces. A
@@ -113,7 +115,8 @@ Status mm(const GemmArgs& args, cudaStream_t stream);
 
 // Names of the compiled schedules for the given types (e.g. "sm90_ws_n128_m64" and split-K
 // forms "sm90_ws_n128_m64_sk4"). The names spell out the tile: n = weight rows per CTA,
-// m = token columns per CTA, sk = fixed split-K factor.
+// m = token columns per CTA, o2 = two CTAs per SM, sk = fixed split-K factor, dpsk = split of
+// the last partial wave only, p = persistent grid, streamk = stream-K (docs/design.md).
 std::vector<std::string> list_schedules(WeightType wtype, ActType act);
 
 // The schedule that "auto" picks for this problem on the current device (selection table, else

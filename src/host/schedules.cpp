@@ -94,13 +94,13 @@ Schedule heuristic_schedule(const WeightDesc& w, int64_t m, int sm_count) {
 Schedule stream_k_if_last_wave_idle(Schedule s, const WeightDesc& w, int64_t m, int sm_count) {
   // Measured (perf-notes v25c, H200, interleaved against every 128/256-token schedule and the
   // choice "auto" made without stream-K, nine default layers and three untuned ones at
-  // M = 128-2048): stream-K of the same tile was 1.00-1.26x where the tiles were more than half
-  // a wave and the last wave at most two thirds full (70B qkv M = 128, 80 tiles: 1.20x;
-  // 13824x5120 M = 256: 1.26x; 3584x18944 M = 256-1024: 1.03-1.08x), one point 0.986x. With
-  // fewer tiles (at most 64: 0.80-0.96x) each tile is shared by more CTAs, each paying a
-  // partial store and reduction, where split-K pays one; with a fuller last wave (0.70-0.79)
-  // there was less to gain than the two partial episodes per CTA cost (0.83-0.98x). Measured up
-  // to 14 waves; not applied past 16.
+  // M = 128-2048): where the tiles were more than half a wave and the last wave at most two
+  // thirds full, stream-K of the same tile was 1.00-1.26x at 17 of 19 points (70B qkv M = 128,
+  // 80 tiles: 1.20x; 13824x5120 M = 256: 1.26x; 3584x18944 M = 256-1024: 1.03-1.08x), 0.999x and
+  // 0.986x at two. With fewer tiles (at most 64: 0.80-0.96x) each tile is shared by more CTAs,
+  // each paying a partial store and reduction, where split-K pays one; with a fuller last wave
+  // (0.70-0.79) there was less to gain than the two partial episodes per CTA cost
+  // (0.83-0.98x). Measured up to 14 waves; not applied past 16.
   if (s.blk_m < kPersistentMinBlockM || s.ctas_per_sm != 1 || sm_count <= 0) return s;
   const int64_t tiles = output_tiles(w, m, s.blk_m);
   const int64_t slots = sm_count;

@@ -175,32 +175,25 @@ TEST(GpuStreamK, EveryTypeSharesTilesAndRepeatsBitwise) {
   struct StreamCase {
     WeightType wtype;
     ActType act;
-    int64_t m, n, k, group;
-    const char* schedule;
+    SplitCase shape;
   };
   const StreamCase cases[] = {
-      {WeightType::u4b8, ActType::bf16, 200, 640, 2048, 128, "sm90_ws_n128_m128_streamk"},
-      {WeightType::u4, ActType::fp16, 129, 512, 1536, 32, "sm90_ws_n128_m128_streamk"},
-      {WeightType::u8b128, ActType::bf16, 256, 384, 1024, 64, "sm90_ws_n128_m256_streamk"},
-      {WeightType::u8, ActType::fp16, 300, 320, 2048, -1, "sm90_ws_n128_m256_streamk"},
+      {WeightType::u4b8, ActType::bf16, {200, 640, 2048, 128, "sm90_ws_n128_m128_streamk"}},
+      {WeightType::u4, ActType::fp16, {129, 512, 1536, 32, "sm90_ws_n128_m128_streamk"}},
+      {WeightType::u8b128, ActType::bf16, {256, 384, 1024, 64, "sm90_ws_n128_m256_streamk"}},
+      {WeightType::u8, ActType::fp16, {300, 320, 2048, -1, "sm90_ws_n128_m256_streamk"}},
   };
   for (const StreamCase& c : cases) {
     WeightDesc w;  // the plan depends on the shape only
-    w.n = c.n;
-    w.k = c.k;
+    w.n = c.shape.n;
+    w.k = c.shape.k;
     detail::Schedule sched;
-    ASSERT_TRUE(detail::parse_schedule(c.schedule, &sched));
-    const detail::LaunchPlan plan = detail::plan_launch(w, c.m, sched, sms);
-    EXPECT_GT(plan.splits, 1) << c.schedule << " shares no tile on " << sms << " SMs";
-    CaseSpec s;
+    ASSERT_TRUE(detail::parse_schedule(c.shape.schedule, &sched));
+    EXPECT_GT(detail::plan_launch(w, c.shape.m, sched, sms).splits, 1)
+        << c.shape.schedule << " shares no tile on " << sms << " SMs";
+    CaseSpec s = split_case(c.shape);
     s.wtype = c.wtype;
     s.act = c.act;
-    s.m = c.m;
-    s.n = c.n;
-    s.k = c.k;
-    s.group = c.group;
-    s.bias = true;
-    s.schedule = c.schedule;
     CaseResult r;
     run_case(s, &r, /*runs=*/2);
     if (HasFatalFailure()) return;
