@@ -103,12 +103,15 @@ size_t workspace_bytes(const WeightDesc& in, int64_t max_m, const char* schedule
   // the table's M values, and a fixed plain split needs the most workspace at the largest m it
   // serves: planning at those M and at max_m covers the rest. A "_dpsk" schedule splits at most
   // one wave of tiles, whatever m: it is sized for a full wave.
+  // A stream-K choice is sized once per token tile for every m up to max_m, after the loop (the
+  // bound plans each token-tile count up to two waves: not again for every m).
   size_t most = 0;
+  bool stream_k_tiles[2] = {false, false};  // 128- and 256-token tiles
   const auto consider = [&](int64_t m) {
     const detail::Schedule s = detail::auto_schedule(w, m, dev);
     size_t b = detail::plan_launch(w, m, s, dev.sm_count).workspace_bytes;
     if (s.last_wave_split) b = std::max(b, detail::last_wave_split_workspace_bound(s, dev.sm_count));
-    if (s.stream_k) b = std::max(b, detail::stream_k_workspace_bound(w, max_m, s, dev.sm_count));
+    if (s.stream_k) stream_k_tiles[s.blk_m == 256 ? 1 : 0] = true;
     most = std::max(most, b);
   };
   const int64_t limit = detail::max_split_m(w, dev.sm_count);
@@ -117,6 +120,13 @@ size_t workspace_bytes(const WeightDesc& in, int64_t max_m, const char* schedule
     for (const int64_t m : detail::tuned_ms(dev))
       if (m > limit && m < max_m) consider(m);
     consider(max_m);
+  }
+  for (int i = 0; i < 2; ++i) {
+    if (!stream_k_tiles[i]) continue;
+    detail::Schedule s;
+    s.blk_m = i == 0 ? 128 : 256;
+    s.stream_k = true;
+    most = std::max(most, detail::stream_k_workspace_bound(w, max_m, s, dev.sm_count));
   }
   return most;
 }
@@ -169,8 +179,9 @@ Status mm(const GemmArgs& args, cudaStream_t stream) {
   p.sk_tiles = int(plan.sk_tiles);
   p.sk_splits = plan.splits;
   p.work_items = int(plan.work_items);
-  p.stream_k = kernels::StreamKShape::make(int(r.w.k / 64), plan.stream_k_iters_per_cta,
-                                          int(plan.stream_k_iters));  // < work_items
+  if (plan.stream_k_iters_per_cta > 0)  // else per_cta 0: no stream-K
+    p.stream_k = kernels::StreamKShape::make(int(r.w.k / 64), plan.stream_k_iters_per_cta,
+                                            int(plan.stream_k_iters));  // < work_items
   p.y = static_cast<uint16_t*>(args.y);
   p.cluster_splits = plan.cluster_splitk && detail::cluster_splitk_enabled() ? plan.splits : 0;
   if (plan.sk_tiles > 0) {

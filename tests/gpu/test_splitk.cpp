@@ -5,9 +5,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <utility>
 
 #include "gemm_harness.h"
+#include "host/device_info.h"
 #include "host/schedules.h"
+#include "host/tuning_table.h"
+#include "host/validate.h"
 #include "kernels/gemm_params.h"
 
 namespace mixgemm::test {
@@ -199,6 +203,29 @@ TEST(GpuStreamK, EveryTypeSharesTilesAndRepeatsBitwise) {
     if (HasFatalFailure()) return;
     expect_close(r);
   }
+}
+
+// workspace_bytes() for "auto" covers every m up to the one asked for, stream-K choices
+// included (their workspace does not grow with m).
+TEST(GpuStreamK, AutoWorkspaceCoversEveryM) {
+  REQUIRE_SM90();
+  detail::DeviceInfo dev;
+  ASSERT_TRUE(detail::current_device_info(&dev).ok());
+  int stream_k_points = 0;
+  for (const auto& [k, n] : {std::pair<int64_t, int64_t>{8192, 10240}, {3584, 18944}, {5120, 13824}, {4096, 6144}}) {
+    WeightDesc w;
+    w.n = n;
+    w.k = k;
+    const int64_t max_m = 2048;
+    const size_t bytes = workspace_bytes(w, max_m, nullptr);
+    for (int64_t m = 1; m <= max_m; m += m < 64 ? 1 : 7) {
+      const detail::Schedule s = detail::auto_schedule(detail::normalize(w), m, dev);
+      stream_k_points += s.stream_k;
+      EXPECT_LE(detail::plan_launch(detail::normalize(w), m, s, dev.sm_count).workspace_bytes, bytes)
+          << k << "x" << n << " m=" << m << " " << detail::schedule_name(s);
+    }
+  }
+  EXPECT_GT(stream_k_points, 0) << "no stream-K choice among the points: the test checks nothing of it";
 }
 
 bool is_nan_act(uint16_t v, ActType act) {
