@@ -290,6 +290,15 @@ bool lookup_tuned(const std::vector<TunedEntry>& entries, const WeightDesc& w, i
     // 32 tokens by 1.8 % on the H200; carried to 14336x4096 and 4096x6144 that was 18 and 6 %
     // slower (docs/perf-notes.md v15i).
     if (m > 16 && m <= 64 && (out->blk_m == 32 || out->blk_m == 64)) out->blk_m = covering_token_tile(m);
+    // At 64 < M <= 128, the 128-token tile, one CTA per SM: over the H200 tune-m, n and p runs
+    // and the M = 96 run the 128-token family was within 3 % of the best at 30 of 32 points
+    // (4096x4096 4.9 and 7.2 %), the 64-token one 9-52 % behind on six of the eight shapes. 8B
+    // qkv's M = 128 point took 64 tokens by 0.9 % in tune-p; carried to 4096x11008 that was 23 %
+    // slower (docs/perf-notes.md v25e).
+    if (m > 64 && m <= 128 && (out->blk_m == 32 || out->blk_m == 64 || out->blk_m == 128)) {
+      out->blk_m = 128;
+      out->ctas_per_sm = 1;
+    }
     // A one-CTA decode point whose split would leave more than a fifth of the SMs idle here:
     // two CTAs per SM, the split chosen for them below. One CTA per SM wins a decode point only
     // where its split fills the SMs (8B o: 32 tiles x 4 splits on 132 SMs); carried to 4096x6144

@@ -196,6 +196,17 @@ TEST(TuningTable, NearestShapeTakesTheTileThatCoversMidM) {
   EXPECT_EQ(chosen_name(e, 4096, 4096, 64), "sm90_ws_n128_m32_sk2");  // the tuned shape: as measured
 }
 
+// At 64 < M <= 128 a carried 32-, 64- or 128-token point takes the 128-token tile, one CTA per SM.
+TEST(TuningTable, NearestShapeTakesTheWholeTileUpTo128) {
+  const std::vector<TunedEntry> e = {entry(4096, 6144, 128, "sm90_ws_n128_m64"),
+                                     entry(4096, 4096, 128, "sm90_ws_n128_m64_o2_sk2")};
+  for (const int64_t m : {65, 96, 128}) {
+    EXPECT_EQ(chosen_name(e, 4096, 11008, m).rfind("sm90_ws_n128_m128", 0), 0u) << m;
+    EXPECT_EQ(chosen_name(e, 4096, 3584, m).rfind("sm90_ws_n128_m128", 0), 0u) << m;  // not "_o2"
+  }
+  EXPECT_EQ(chosen_name(e, 4096, 6144, 128), "sm90_ws_n128_m64");  // the tuned shape: as measured
+}
+
 TEST(TuningTable, TypesMustMatch) {
   const std::vector<TunedEntry> e = {entry(4096, 4096, 1, "sm90_ws_n128_m8_o2_sk8", ActType::bf16)};
   Schedule s;
