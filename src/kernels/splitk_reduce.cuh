@@ -100,6 +100,30 @@ __device__ __forceinline__ void reduce_tile(const GemmParams& p, const float4* t
   }
 }
 
+// Two splits: the other one's partial is the only one to load, so every load slot holds it (the
+// general form keeps a slot per split, one of them this CTA's own from registers: half its
+// slots idle here). fp32 addition commutes, so own + other is the split-order sum's bits.
+template <class Cfg>
+__device__ __forceinline__ void reduce_pair(const GemmParams& p, const float4* other_slab, int tid,
+                                            const float (&acc)[Cfg::kBlkM / 2], const OutputWriter<Cfg>& out) {
+  using Slab = SplitKSlab<Cfg>;
+  constexpr int kBatch = Slab::kLoadsInFlight < Slab::kChunks ? Slab::kLoadsInFlight : Slab::kChunks;
+  static_assert(Slab::kChunks % kBatch == 0, "batches tile the chunks");
+#pragma unroll
+  for (int i0 = 0; i0 < Slab::kChunks; i0 += kBatch) {
+    float4 part[kBatch];
+#pragma unroll
+    for (int b = 0; b < kBatch; ++b) part[b] = __ldcg(other_slab + (i0 + b) * Slab::kThreads + tid);
+#pragma unroll
+    for (int b = 0; b < kBatch; ++b) {
+      const int i = i0 + b;
+      const float v[4] = {acc[4 * i] + part[b].x, acc[4 * i + 1] + part[b].y, acc[4 * i + 2] + part[b].z,
+                          acc[4 * i + 3] + part[b].w};
+      out.store_chunk(p, i, v);
+    }
+  }
+}
+
 // Called by all 256 consumer threads after the mainloop (and after the grid-dependency wait:
 // the previous call may still be using the workspace). `owns_rows`: this consumer has weight
 // rows in the tile (false for the second consumer of a 64-row tail tile).
@@ -148,8 +172,8 @@ __device__ __forceinline__ void splitk_store_and_reduce(const GemmParams& p, con
     for (int i = 0; i < Slab::kChunks; ++i) out.store_chunk(p, i, v);
     return;
   }
-  if (splits <= 2) {
-    reduce_tile<Cfg, 2>(p, tile_slabs, splits, mine, tid, acc, out);
+  if (splits == 2) {
+    reduce_pair<Cfg>(p, tile_slabs + (1 - mine) * Slab::kFloat4s, tid, acc, out);
   } else if (splits <= 4) {
     reduce_tile<Cfg, 4>(p, tile_slabs, splits, mine, tid, acc, out);
   } else {
