@@ -29,4 +29,15 @@ __device__ __forceinline__ float act_to_float(uint16_t v) {
   }
 }
 
+// Two fp32 values rounded to the activation type in one 32-bit word, lo in the low half.
+template <ActType A>
+__device__ __forceinline__ uint32_t pack_act2(float lo, float hi) {
+  uint32_t r;
+  if constexpr (A == ActType::bf16)
+    asm("cvt.rn.bf16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo));
+  else
+    asm("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo));
+  return r;
+}
+
 }  // namespace mixgemm::kernels

@@ -1,6 +1,8 @@
 // Epilogue of the sm_90 GEMM: writes one consumer's 64 x BlkM fp32 accumulator tile as Y, the
-// bias added in fp32 and one rounding to the activation type. (Split-K tiles first go through
-// splitk_reduce.cuh, which calls the same writer once the splits are summed.)
+// bias added in fp32 and one rounding to the activation type: token tiles of 64 and more at one
+// CTA per SM through shared memory (StagedWriter), the others straight from registers
+// (OutputWriter). Split-K tiles first go through splitk_reduce.cuh, which calls the same writers
+// once the splits are summed.
 //
 // Accumulator layout of wgmma m64nNk16 (fp32), thread `lane` of warp w: for each 8-column
 // chunk i, acc[4i + {0,1}] = (row 16w + lane/4,     col 8i + 2*(lane%4) + {0,1}),
@@ -12,6 +14,7 @@
 
 #include "kernels/act_float.cuh"
 #include "kernels/gemm_params.h"
+#include "kernels/sm90_ptx.cuh"
 #include "mixgemm/types.h"
 
 namespace mixgemm::kernels {
@@ -51,14 +54,104 @@ struct OutputWriter {
   }
 };
 
+// Token tiles of 64 and more at one CTA per SM: each consumer warp turns its 16 weight rows x 64
+// tokens around through shared memory, so that Y is written in 16-byte runs of 8 weight rows,
+// two per token (one full 32-byte sector), instead of 2-byte stores that fill half sectors:
+// per thread and 64 tokens 4 stmatrix, 4 shared loads and 4 stores instead of 64 stores, while
+// the tensor pipes idle. stmatrix.trans stores the accumulator fragment transposed, each
+// stored row one token's 8 weight rows. Staging per warp: [64 tokens][16 rows] of 16-bit
+// values, the two 16-byte halves of a token swapped on token bit 2 so that the eight rows one
+// stmatrix phase writes fall in distinct banks. The 16-byte stores rely on mm()'s contract: y
+// 16-byte aligned, ldy a multiple of 8 (validate.cpp).
+template <class Cfg>
+struct StagedWriter {
+  static constexpr int kGroupTokens = 64;
+  static constexpr int kGroups = Cfg::kBlkM / kGroupTokens;
+  static constexpr int kStagingBytes = kGroupTokens * 16 * 2;  // per consumer warp
+  static_assert(Cfg::kBlkM % kGroupTokens == 0, "whole 64-token groups");
+  static_assert(Cfg::kEpilogueBytes >= Cfg::kConsumers * 4 * kStagingBytes, "staging for every consumer warp");
+
+  const uint8_t* staging_ptr;  // this warp's staging
+  uint32_t staging;            // the same, as a shared-memory address
+  uint16_t* y;                 // Y at this lane's first read-back token and 8 weight rows
+  int64_t y_step;              // 16 tokens of Y
+  int tokens_left;             // token columns from the tile's first to the end of M, at most BlkM
+  float b_lo, b_hi;
+
+  __device__ static uint32_t staging_offset(int token, int half) {
+    return uint32_t(token * 32 + ((half ^ ((token >> 2) & 1)) * 16));
+  }
+
+  __device__ __forceinline__ StagedWriter(const GemmParams& p, int64_t n_block, int64_t m0, uint8_t* smem) {
+    const int t = threadIdx.x % 128;
+    const int warp = t / 32, lane = t % 32;
+    const int consumer = threadIdx.x / 128 - 1;
+    staging_ptr = smem + Cfg::kEpilogueOffset + (consumer * 4 + warp) * kStagingBytes;
+    staging = ptx::smem_u32(staging_ptr);
+    const int n_warp = int(n_block) + 16 * warp;  // this warp's 16 weight rows
+    b_lo = p.bias ? act_to_float<Cfg::kAct>(p.bias[n_warp + lane / 4]) : 0.0f;
+    b_hi = p.bias ? act_to_float<Cfg::kAct>(p.bias[n_warp + lane / 4 + 8]) : 0.0f;
+    const int64_t left = p.m - m0;
+    tokens_left = left < Cfg::kBlkM ? int(left) : Cfg::kBlkM;
+    // Read-back: lane `lane` moves half lane % 2 of tokens lane / 2 + 16 j.
+    y = p.y + (m0 + lane / 2) * p.ldy + n_warp + 8 * (lane % 2);
+    y_step = 16 * p.ldy;
+  }
+
+  // Tokens [64 g, 64 g + 64) of the tile: v[j] = the accumulator chunk of 8-token column 8 g + j
+  // (acc[4 (8 g + j) .. + 3]). Groups in order g = 0, 1, ...: the Y address advances.
+  __device__ __forceinline__ void store_group(int g, const float (&v)[8][4]) {
+    const int lane = threadIdx.x % 32;
+    // stmatrix row addresses: lanes 8i..8i+7 give token (lane % 8) of matrix i = (half i % 2,
+    // 8-token column i / 2 of the pair stored).
+    const int mat = lane / 8, row = lane % 8;
+#pragma unroll
+    for (int pair = 0; pair < kGroupTokens / 16; ++pair) {
+      uint32_t r[4];
+#pragma unroll
+      for (int i = 0; i < 4; ++i) {
+        const int c = pair * 2 + i / 2;  // 8-token column within the group
+        const int h = i % 2;
+        const float b = h ? b_hi : b_lo;
+        r[i] = pack_act2<Cfg::kAct>(v[c][2 * h] + b, v[c][2 * h + 1] + b);
+      }
+      const int token = pair * 16 + (mat / 2) * 8 + row;
+      ptx::stmatrix_x4_trans(staging + staging_offset(token, mat % 2), r[0], r[1], r[2], r[3]);
+    }
+    __syncwarp();
+    // Read back in 16-byte pieces, two per token (weight rows 0-7 and 8-15 of the warp).
+#pragma unroll
+    for (int j = 0; j < kGroupTokens / 16; ++j) {
+      const int token = 16 * j + lane / 2;
+      const uint4 w = *reinterpret_cast<const uint4*>(staging_ptr + staging_offset(token, lane % 2));
+      if (g * kGroupTokens + token < tokens_left) *reinterpret_cast<uint4*>(y) = w;
+      y += y_step;
+    }
+    __syncwarp();  // the staging is rewritten by the next group
+  }
+};
+
 template <class Cfg>
 __device__ __forceinline__ void store_accumulators(const GemmParams& p, const float (&acc)[Cfg::kBlkM / 2],
-                                                   int64_t n_block, int64_t m0) {
-  const OutputWriter<Cfg> out(p, n_block, m0);
+                                                   int64_t n_block, int64_t m0, uint8_t* smem) {
+  if constexpr (Cfg::kEpilogueStaging) {
+    StagedWriter<Cfg> out(p, n_block, m0, smem);
 #pragma unroll
-  for (int i = 0; i < Cfg::kBlkM / 8; ++i) {
-    const float v[4] = {acc[4 * i], acc[4 * i + 1], acc[4 * i + 2], acc[4 * i + 3]};
-    out.store_chunk(p, i, v);
+    for (int g = 0; g < StagedWriter<Cfg>::kGroups; ++g) {
+      float v[8][4];
+#pragma unroll
+      for (int j = 0; j < 8; ++j)
+#pragma unroll
+        for (int e = 0; e < 4; ++e) v[j][e] = acc[4 * (8 * g + j) + e];
+      out.store_group(g, v);
+    }
+  } else {
+    const OutputWriter<Cfg> out(p, n_block, m0);
+#pragma unroll
+    for (int i = 0; i < Cfg::kBlkM / 8; ++i) {
+      const float v[4] = {acc[4 * i], acc[4 * i + 1], acc[4 * i + 2], acc[4 * i + 3]};
+      out.store_chunk(p, i, v);
+    }
   }
 }
 

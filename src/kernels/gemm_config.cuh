@@ -68,7 +68,12 @@ struct GemmConfig {
 
   // Deep pipelines keep enough weight bytes in flight per SM to cover DRAM latency at small M
   // (Little's law: ~20-30 KB per SM); capped by shared memory (227 KB per CTA on sm_90).
-  static constexpr int kSmemBudget = CtasPerSm == 1 ? 220 * 1024 : 110 * 1024;
+  // Large token tiles at one CTA per SM stage their output through shared memory (epilogue.cuh,
+  // StagedWriter): 2 KB per consumer warp, beside the stages (227 KB per CTA on sm_90).
+  static constexpr bool kEpilogueStaging = CtasPerSm == 1 && BlkM >= 64;
+  static constexpr int kEpilogueBytes = kEpilogueStaging ? kConsumers * 4 * 2048 : 0;
+  static constexpr int kSmemBudget =
+      CtasPerSm == 1 ? (kEpilogueStaging ? 227 * 1024 - kEpilogueBytes - 512 : 220 * 1024) : 110 * 1024;
   static constexpr int kMaxStages = 16;
   static constexpr int kStages =
       kSmemBudget / kStageBytes < kMaxStages ? kSmemBudget / kStageBytes : kMaxStages;
@@ -77,7 +82,10 @@ struct GemmConfig {
   // Split-K over a thread-block cluster (splitk_cluster.cuh) for decode tiles, one item per CTA:
   // two more mbarriers; the other splits' partials land in the first split's stage buffers.
   static constexpr bool kClusterSplitK = BlkM <= kClusterSplitKMaxBlockM && !kLoopsOverItems;
-  static constexpr int kSmemBytes = kBarrierOffset + 2 * kStages * 8 + (kClusterSplitK ? 2 * 8 : 0);
+  static constexpr int kEpilogueOffset =
+      int(layout::align_up(kBarrierOffset + 2 * kStages * 8 + (kClusterSplitK ? 2 * 8 : 0), 128));
+  static constexpr int kSmemBytes = kEpilogueOffset + kEpilogueBytes;
+  static_assert(kSmemBytes <= 227 * 1024, "sm_90's shared memory per CTA");
 
   // Registers per thread after setmaxnreg: the producer needs few; consumers hold BlkM/2 fp32
   // accumulators plus the converted A fragments. 128*40 + 256*232 <= 64K registers.

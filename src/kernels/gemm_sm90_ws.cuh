@@ -63,14 +63,14 @@ __device__ __forceinline__ int consume_item(const GemmParams& p, const StagePipe
   const int64_t n_block = int64_t(done.n_tile * Cfg::kConsumers + consumer) * layout::kTileN;
   const int64_t m_block = int64_t(done.m_tile) * Cfg::kBlkM;
   if (done.splits == 1) {
-    if (owns_rows) store_accumulators<Cfg>(p, acc, n_block, m_block);
+    if (owns_rows) store_accumulators<Cfg>(p, acc, n_block, m_block, pipe.smem);
   } else {
     bool in_cluster = false;
     if constexpr (Cfg::kClusterSplitK) in_cluster = p.cluster_splits > 1;
     if (in_cluster)
       ClusterSplitK<Cfg>::store_and_reduce(p, pipe.smem, acc, owns_rows, n_block, m_block, done.split, done.splits);
     else
-      splitk_store_and_reduce<Cfg>(p, acc, owns_rows, n_block, m_block, done);
+      splitk_store_and_reduce<Cfg>(p, acc, owns_rows, n_block, m_block, done, pipe.smem);
   }
   if (threadIdx.x == 128) MIXGEMM_TIMELINE_MARK(p, timeline::kExit);
   return iters;

@@ -199,6 +199,18 @@ __device__ __forceinline__ void wgmma_wait() {
 __device__ __forceinline__ void fence_operand(float& r) { asm volatile("" : "+f"(r)::"memory"); }
 __device__ __forceinline__ void fence_operand(uint32_t& r) { asm volatile("" : "+r"(r)::"memory"); }
 
+// ---- Warp-level matrix store (sm_90) ---------------------------------------------------------
+// Four 8x8 matrices of 16-bit elements, transposed, to shared memory: register i holds this
+// lane's part of matrix i in the mma accumulator layout (row lane/4, columns 2(lane%4) and +1);
+// lanes 8i..8i+7 give the addresses of matrix i's stored rows, stored row j being column j of
+// the register-held matrix (8 elements, 16 bytes).
+__device__ __forceinline__ void stmatrix_x4_trans(uint32_t smem_addr, uint32_t r0, uint32_t r1, uint32_t r2,
+                                                  uint32_t r3) {
+  asm volatile("stmatrix.sync.aligned.m8n8.x4.trans.shared.b16 [%0], {%1, %2, %3, %4};" ::"r"(smem_addr), "r"(r0),
+               "r"(r1), "r"(r2), "r"(r3)
+               : "memory");
+}
+
 // ---- Register reallocation between warpgroups (needs a register cap from __launch_bounds__) -----
 template <int N>
 __device__ __forceinline__ void setmaxnreg_inc() {

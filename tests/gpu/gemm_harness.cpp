@@ -59,7 +59,7 @@ uint64_t fresh_seed() {
 std::string describe(const CaseSpec& s) {
   std::ostringstream os;
   os << "act=" << to_string(s.act) << " wtype=" << to_string(s.wtype) << " group=" << s.group << " m=" << s.m
-     << " n=" << s.n << " k=" << s.k << " ldx_pad=" << s.ldx_pad << " bias=" << s.bias
+     << " n=" << s.n << " k=" << s.k << " ldx_pad=" << s.ldx_pad << " ldy_pad=" << s.ldy_pad << " bias=" << s.bias
      << " dist=" << (s.dist == ref::Distribution::random ? "random" : "exact_small")
      << " schedule=" << (s.schedule ? s.schedule : "auto") << " seed=" << s.seed;
   return os.str();
@@ -106,7 +106,8 @@ void run_case(const CaseSpec& spec_in, CaseResult* res, int runs) {
   ASSERT_TRUE(st.ok()) << st.message;
   CUDA_OK(cudaDeviceSynchronize());
 
-  DeviceBuffer d_x(x.size() * 2), d_y(size_t(spec.m) * spec.n * 2 + 16), d_bias(bias.size() * 2 + 16);
+  const int64_t ldy = spec.n + spec.ldy_pad;
+  DeviceBuffer d_x(x.size() * 2), d_y(size_t(spec.m) * ldy * 2 + 16), d_bias(bias.size() * 2 + 16);
   CUDA_OK(cudaMemcpy(d_x.ptr, x.data(), x.size() * 2, cudaMemcpyHostToDevice));
   if (spec.bias) CUDA_OK(cudaMemcpy(d_bias.ptr, bias.data(), bias.size() * 2, cudaMemcpyHostToDevice));
   const bool own_ws = spec.workspace == nullptr;
@@ -121,20 +122,28 @@ void run_case(const CaseSpec& spec_in, CaseResult* res, int runs) {
   ga.x = d_x.ptr;
   ga.ldx = ldx;
   ga.y = d_y.ptr;
+  ga.ldy = ldy;
   ga.bias = spec.bias ? d_bias.ptr : nullptr;
   ga.workspace = own_ws ? d_ws.ptr : spec.workspace;
   ga.workspace_bytes = ws_bytes;
   ga.schedule = spec.schedule;
 
-  const std::vector<uint16_t> poison(size_t(spec.m) * spec.n, ref::act_nan(spec.act));
-  std::vector<uint16_t> first;
+  const uint16_t nan = ref::act_nan(spec.act);
+  const std::vector<uint16_t> poison(size_t(spec.m) * ldy, nan);
+  std::vector<uint16_t> first, full(poison.size());
   for (int r = 0; r < runs; ++r) {
     CUDA_OK(cudaMemcpy(d_y.ptr, poison.data(), poison.size() * 2, cudaMemcpyHostToDevice));
     st = mm(ga, nullptr);
     ASSERT_TRUE(st.ok()) << st.message;
     CUDA_OK(cudaDeviceSynchronize());
-    res->out.assign(poison.size(), 0);
-    CUDA_OK(cudaMemcpy(res->out.data(), d_y.ptr, poison.size() * 2, cudaMemcpyDeviceToHost));
+    CUDA_OK(cudaMemcpy(full.data(), d_y.ptr, full.size() * 2, cudaMemcpyDeviceToHost));
+    res->out.assign(size_t(spec.m) * spec.n, 0);
+    int64_t padding_written = 0;
+    for (int64_t i = 0; i < spec.m; ++i) {
+      std::memcpy(res->out.data() + i * spec.n, full.data() + i * ldy, size_t(spec.n) * 2);
+      for (int64_t j = spec.n; j < ldy; ++j) padding_written += full[size_t(i * ldy + j)] != nan;
+    }
+    ASSERT_EQ(padding_written, 0) << "values written into Y's row padding; " << res->repro;
     if (r == 0) {
       first = res->out;
     } else {

@@ -58,6 +58,7 @@ struct CaseSpec {
   int64_t group = 128;  // -1 = channel-wise
   int64_t m = 1, n = 256, k = 512;
   int64_t ldx_pad = 0;  // ldx = k + ldx_pad
+  int64_t ldy_pad = 0;  // ldy = n + ldy_pad (a multiple of 8); the padding must stay untouched
   bool bias = false;
   ref::Distribution dist = ref::Distribution::random;
   const char* schedule = nullptr;
@@ -72,7 +73,7 @@ struct CaseSpec {
 struct CaseResult {
   ref::Comparison cmp;
   Tolerance tol{};
-  std::vector<uint16_t> out;  // Y as returned
+  std::vector<uint16_t> out;  // Y as returned, [m][n] (the row padding left out)
   std::string repro;          // one line that names the case and its seed
 };
 

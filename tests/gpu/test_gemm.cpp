@@ -126,6 +126,28 @@ TEST(GpuGemm, StridedX) {
   }
 }
 
+// Y with padded rows (ldy > n), through both output writers (from registers for small token
+// tiles, staged through shared memory from 64 tokens up, also after a two-split reduction and
+// the general one), with and without bias, token tails included: every element lands in its
+// row and none in the padding (the harness checks that the padding keeps its NaN poison).
+TEST(GpuGemm, StridedY) {
+  REQUIRE_SM90();
+  for (const char* sched : {"sm90_ws_n128_m8", "sm90_ws_n128_m64", "sm90_ws_n128_m128_p", "sm90_ws_n128_m256",
+                            "sm90_ws_n128_m64_sk2", "sm90_ws_n128_m128_sk2", "sm90_ws_n128_m256_sk2",
+                            "sm90_ws_n128_m128_sk4", "sm90_ws_n128_m256_streamk"}) {
+    for (int64_t m : {37, 300}) {
+      CaseSpec s;
+      s.m = m;
+      s.n = 384;
+      s.k = 1024;
+      s.ldy_pad = 24;
+      s.bias = m == 300;
+      s.schedule = sched;
+      if (!run_and_compare(s)) return;
+    }
+  }
+}
+
 // Every compiled schedule, split-K forms included, must compute the same function, for every
 // weight type (each type has kernels of its own: 8-bit planes, zero points).
 TEST(GpuGemm, EveryScheduleCorrect) {
