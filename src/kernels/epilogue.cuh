@@ -1,6 +1,6 @@
 // Epilogue of the sm_90 GEMM: writes one consumer's 64 x BlkM fp32 accumulator tile as Y, the
-// bias added in fp32 and one rounding to the activation type: token tiles of 64 and more at one
-// CTA per SM through shared memory (StagedWriter), the others straight from registers
+// bias added in fp32 and one rounding to the activation type: token tiles of 128 and 256 through
+// shared memory (StagedWriter), the others straight from registers
 // (OutputWriter). Split-K tiles first go through splitk_reduce.cuh, which calls the same writers
 // once the splits are summed.
 //
@@ -54,7 +54,7 @@ struct OutputWriter {
   }
 };
 
-// Token tiles of 64 and more at one CTA per SM: each consumer warp turns its 16 weight rows x 64
+// Token tiles of 128 and 256 (one CTA per SM): each consumer warp turns its 16 weight rows x 64
 // tokens around through shared memory, so that Y is written in 16-byte runs of 8 weight rows,
 // two per token (one full 32-byte sector), instead of 2-byte stores that fill half sectors:
 // per thread and 64 tokens 4 stmatrix, 4 shared loads and 4 stores instead of 64 stores, while

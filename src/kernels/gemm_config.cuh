@@ -68,9 +68,9 @@ struct GemmConfig {
 
   // Deep pipelines keep enough weight bytes in flight per SM to cover DRAM latency at small M
   // (Little's law: ~20-30 KB per SM); capped by shared memory (227 KB per CTA on sm_90).
-  // Large token tiles at one CTA per SM stage their output through shared memory (epilogue.cuh,
+  // Token tiles of 128 and 256 stage their output through shared memory (epilogue.cuh,
   // StagedWriter): 2 KB per consumer warp, beside the stages (227 KB per CTA on sm_90).
-  static constexpr bool kEpilogueStaging = CtasPerSm == 1 && BlkM >= 64;
+  static constexpr bool kEpilogueStaging = CtasPerSm == 1 && BlkM >= 128;
   static constexpr int kEpilogueBytes = kEpilogueStaging ? kConsumers * 4 * 2048 : 0;
   static constexpr int kSmemBudget =
       CtasPerSm == 1 ? (kEpilogueStaging ? 227 * 1024 - kEpilogueBytes - 512 : 220 * 1024) : 110 * 1024;

@@ -100,51 +100,32 @@ __device__ __forceinline__ void reduce_tile(const GemmParams& p, const float4* t
   }
 }
 
-// Two splits: the other one's partial is the only one to load, so every load slot holds it (the
-// general form keeps a slot per split, one of them this CTA's own from registers: half its
-// slots idle here). fp32 addition commutes, so own + other is the split-order sum's bits.
-// Tiles that stage their output (StagedWriter) sum and write 64 tokens (8 chunks) at a time.
+// Two splits at 128 and 256 tokens: the other one's partial is the only one to load, so every
+// load slot holds it (reduce_tile keeps a slot per split, one of them this CTA's own from
+// registers: half its slots idle here), and the sums go out through shared memory 64 tokens (8
+// chunks) at a time. fp32 addition commutes, so own + other is the split-order sum's bits.
 template <class Cfg>
-__device__ __forceinline__ void reduce_pair(const GemmParams& p, const float4* other_slab, int tid,
-                                            const float (&acc)[Cfg::kBlkM / 2], int64_t n_block, int64_t m0,
-                                            uint8_t* smem) {
+__device__ __forceinline__ void reduce_pair_staged(const GemmParams& p, const float4* other_slab, int tid,
+                                                   const float (&acc)[Cfg::kBlkM / 2], int64_t n_block, int64_t m0,
+                                                   uint8_t* smem) {
   using Slab = SplitKSlab<Cfg>;
-  constexpr int kBatch = Slab::kLoadsInFlight < Slab::kChunks ? Slab::kLoadsInFlight : Slab::kChunks;
-  static_assert(Slab::kChunks % kBatch == 0, "batches tile the chunks");
-  if constexpr (Cfg::kEpilogueStaging) {
-    static_assert(kBatch == 8, "one 64-token group per batch");
-    StagedWriter<Cfg> out(p, n_block, m0, smem);
+  static_assert(Slab::kLoadsInFlight == 8, "one 64-token group per batch");
+  StagedWriter<Cfg> out(p, n_block, m0, smem);
 #pragma unroll
-    for (int g = 0; g < Slab::kChunks / 8; ++g) {
-      float4 part[8];
+  for (int g = 0; g < Slab::kChunks / 8; ++g) {
+    float4 part[8];
 #pragma unroll
-      for (int b = 0; b < 8; ++b) part[b] = __ldcg(other_slab + (8 * g + b) * Slab::kThreads + tid);
-      float v[8][4];
+    for (int b = 0; b < 8; ++b) part[b] = __ldcg(other_slab + (8 * g + b) * Slab::kThreads + tid);
+    float v[8][4];
 #pragma unroll
-      for (int b = 0; b < 8; ++b) {
-        const int i = 8 * g + b;
-        v[b][0] = acc[4 * i] + part[b].x;
-        v[b][1] = acc[4 * i + 1] + part[b].y;
-        v[b][2] = acc[4 * i + 2] + part[b].z;
-        v[b][3] = acc[4 * i + 3] + part[b].w;
-      }
-      out.store_group(g, v);
+    for (int b = 0; b < 8; ++b) {
+      const int i = 8 * g + b;
+      v[b][0] = acc[4 * i] + part[b].x;
+      v[b][1] = acc[4 * i + 1] + part[b].y;
+      v[b][2] = acc[4 * i + 2] + part[b].z;
+      v[b][3] = acc[4 * i + 3] + part[b].w;
     }
-  } else {
-    const OutputWriter<Cfg> out(p, n_block, m0);
-#pragma unroll
-    for (int i0 = 0; i0 < Slab::kChunks; i0 += kBatch) {
-      float4 part[kBatch];
-#pragma unroll
-      for (int b = 0; b < kBatch; ++b) part[b] = __ldcg(other_slab + (i0 + b) * Slab::kThreads + tid);
-#pragma unroll
-      for (int b = 0; b < kBatch; ++b) {
-        const int i = i0 + b;
-        const float v[4] = {acc[4 * i] + part[b].x, acc[4 * i + 1] + part[b].y, acc[4 * i + 2] + part[b].z,
-                            acc[4 * i + 3] + part[b].w};
-        out.store_chunk(p, i, v);
-      }
-    }
+    out.store_group(g, v);
   }
 }
 
@@ -188,9 +169,13 @@ __device__ __forceinline__ void splitk_store_and_reduce(const GemmParams& p, con
   poisoned = ptx::named_barrier_or(kSplitKBarrier, Slab::kThreads, poisoned);
   if (!owns_rows || !(last || poisoned)) return;
 
-  if (splits == 2 && !poisoned) {
-    reduce_pair<Cfg>(p, tile_slabs + (1 - mine) * Slab::kFloat4s, tid, acc, n_block, m0, smem);
-    return;
+  if constexpr (Cfg::kEpilogueStaging) {
+    // 128 and 256 tokens, two splits (reduce_pair_staged). More splits keep reduce_tile and the
+    // 2-byte stores: summing them into the accumulators for a staged write spilled.
+    if (!poisoned && splits == 2) {
+      reduce_pair_staged<Cfg>(p, tile_slabs + (1 - mine) * Slab::kFloat4s, tid, acc, n_block, m0, smem);
+      return;
+    }
   }
   const OutputWriter<Cfg> out(p, n_block, m0);
   if (poisoned) {
@@ -198,6 +183,10 @@ __device__ __forceinline__ void splitk_store_and_reduce(const GemmParams& p, con
     const float v[4] = {nan, nan, nan, nan};
 #pragma unroll
     for (int i = 0; i < Slab::kChunks; ++i) out.store_chunk(p, i, v);
+    return;
+  }
+  if (splits <= 2) {
+    reduce_tile<Cfg, 2>(p, tile_slabs, splits, mine, tid, acc, out);
   } else if (splits <= 4) {
     reduce_tile<Cfg, 4>(p, tile_slabs, splits, mine, tid, acc, out);
   } else {

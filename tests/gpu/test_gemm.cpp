@@ -127,7 +127,7 @@ TEST(GpuGemm, StridedX) {
 }
 
 // Y with padded rows (ldy > n), through both output writers (from registers for small token
-// tiles, staged through shared memory from 64 tokens up, also after a two-split reduction and
+// tiles, staged through shared memory at 128 and 256 tokens, also after a two-split reduction and
 // the general one), with and without bias, token tails included: every element lands in its
 // row and none in the padding (the harness checks that the padding keeps its NaN poison).
 TEST(GpuGemm, StridedY) {
