@@ -89,9 +89,9 @@ struct GemmArgs {
   WeightDesc w;
   const void* packed = nullptr;  // prepacked weights (device), from prepack()
   int64_t m = 0;                 // rows of X and Y; 0 is a no-op
-  const void* x = nullptr;       // X [m, k], row stride ldx (elements)
+  const void* x = nullptr;       // X [m, k], row stride ldx (elements), 16-byte aligned
   int64_t ldx = 0;               // >= k and a multiple of 8 (TMA needs 16-byte row strides); 0 = k
-  void* y = nullptr;             // Y [m, n], row stride ldy (elements)
+  void* y = nullptr;             // Y [m, n], row stride ldy (elements), 16-byte aligned
   int64_t ldy = 0;               // >= n and a multiple of 8; 0 = n
   const void* bias = nullptr;    // optional bias [n] in the activation type
   void* workspace = nullptr;     // workspace_bytes(...) bytes, 256-byte aligned, zero-filled once

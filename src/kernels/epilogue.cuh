@@ -1,8 +1,8 @@
 // Epilogue of the sm_90 GEMM: writes one consumer's 64 x BlkM fp32 accumulator tile as Y, the
 // bias added in fp32 and one rounding to the activation type: token tiles of 128 and 256 through
-// shared memory (StagedWriter), the others straight from registers
-// (OutputWriter). Split-K tiles first go through splitk_reduce.cuh, which calls the same writers
-// once the splits are summed.
+// shared memory (StagedWriter), the others straight from registers (OutputWriter). Split-K
+// tiles first go through splitk_reduce.cuh, which calls the same writers once the splits are
+// summed.
 //
 // Accumulator layout of wgmma m64nNk16 (fp32), thread `lane` of warp w: for each 8-column
 // chunk i, acc[4i + {0,1}] = (row 16w + lane/4,     col 8i + 2*(lane%4) + {0,1}),
@@ -57,7 +57,7 @@ struct OutputWriter {
 // Token tiles of 128 and 256 (one CTA per SM): each consumer warp turns its 16 weight rows x 64
 // tokens around through shared memory, so that Y is written in 16-byte runs of 8 weight rows,
 // two per token (one full 32-byte sector), instead of 2-byte stores that fill half sectors:
-// per thread and 64 tokens 4 stmatrix, 4 shared loads and 4 stores instead of 64 stores, while
+// per thread and 64 tokens 4 stmatrix, 4 shared loads and 4 stores instead of 32 stores, while
 // the tensor pipes idle. stmatrix.trans stores the accumulator fragment transposed, each
 // stored row one token's 8 weight rows. Staging per warp: [64 tokens][16 rows] of 16-bit
 // values, the two 16-byte halves of a token swapped on token bit 2 so that the eight rows one
