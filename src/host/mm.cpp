@@ -172,7 +172,7 @@ Status mm(const GemmArgs& args, cudaStream_t stream) {
   p.ldy = r.ldy;
   p.group_size = int(r.w.group_size);
   p.groups = int(r.w.groups());
-  p.group_div = kernels::GroupDivider::make(p.group_size);
+  p.group_div = kernels::MultiplyShiftDivider::make(p.group_size);
   p.k_tiles_per_split = plan.k_tiles_per_split;
   p.n_tiles = int((r.w.n + detail::kBlockN - 1) / detail::kBlockN);
   p.dp_tiles = int(plan.dp_tiles);  // < 2^31: resolve_gemm checked the grid size

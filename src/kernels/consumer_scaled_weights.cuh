@@ -71,7 +71,7 @@ struct ConsumerScaledWeights {
     StageCursor<kStages> cur;
     int prev_stage = 0;  // the stage whose MMAs the next iteration retires
     int kt0;             // first 64-deep K tile of the stage
-    GroupDivider group_div;
+    MultiplyShiftDivider group_div;
     int group_size;
     __device__ StageWalk(const GemmParams& p, int slot0, int k_begin) : cur(slot0), kt0(k_begin), group_size(ptx::opaque(p.group_size)) {
       group_div.magic_lo = uint32_t(ptx::opaque(int(p.group_div.magic_lo)));

@@ -44,20 +44,22 @@ constexpr bool cluster_grid_fits_one_wave(int64_t ctas, int size, int clusters_p
   return size >= 2 && clusters_per_wave > 0 && (ctas + size - 1) / size <= clusters_per_wave;
 }
 
-// Division by the group size without a division: k / d = (umulhi(k, m_lo) + k) >> l for every
-// k < 2^31, with l = ceil(log2 d) and m = 2^32 + m_lo = ceil(2^(32 + l) / d) (2^32 <= m < 2^33, so
-// the high word of k * m is umulhi(k, m_lo) + k, below 2^32 while k < 2^31; the round-up error
-// of m is under d, which keeps the quotient exact). Three instructions and no branch, for every group
-// size: a power of two has m_lo = 0; a shift alone needs a division fallback for the others, and
-// the branch around it sat in the consumers' hot loops.
-struct GroupDivider {
+// Division by a divisor fixed for the launch (the group size; stream-K's K tiles per tile and
+// run length) without a division instruction: k / d = (umulhi(k, m_lo) + k) >> l for every
+// k < 2^31 and 1 <= d <= 2^31, with l = ceil(log2 d) and m = 2^32 + m_lo = ceil(2^(32 + l) / d)
+// (2^32 <= m < 2^33, so the high word of k * m is umulhi(k, m_lo) + k, below 2^32 while
+// k < 2^31; the round-up error of m is under d, which keeps the quotient exact). Three
+// instructions and no branch for every divisor: a power of two has m_lo = 0; a shift alone
+// needs a division fallback for the others, and the branch around it sat in the consumers' hot
+// loops.
+struct MultiplyShiftDivider {
   uint32_t magic_lo = 0;
   int shift = 0;
 #if defined(__CUDACC__)
   __host__ __device__
 #endif
-  static GroupDivider make(int64_t d) {
-    GroupDivider g;
+  static MultiplyShiftDivider make(int64_t d) {
+    MultiplyShiftDivider g;
     while ((int64_t(1) << g.shift) < d) ++g.shift;
     const uint64_t m = ((uint64_t(1) << (32 + g.shift)) + uint64_t(d) - 1) / uint64_t(d);
     g.magic_lo = uint32_t(m);  // m >> 32 == 1
@@ -84,12 +86,12 @@ struct GroupDivider {
 
 // The stream-K division of one launch (kernels/stream_k.h): k_tiles K tiles per tile, runs of
 // per_cta of the iters K tiles laid end to end (per_cta 0: no stream-K). The divisions by
-// k_tiles and per_cta are multiply-shifts (GroupDivider) planned on the host, not the ~20
+// k_tiles and per_cta are multiply-shifts (MultiplyShiftDivider) planned on the host, not the ~20
 // instructions of a division by a variable, which each CTA would run several times per segment
 // (the stream-K code made the 128-token kernel 1.2 % slower with them, perf-notes v25c).
 struct StreamKShape {
   int k_tiles = 0, per_cta = 0, iters = 0;
-  GroupDivider by_k_tiles, by_per_cta;
+  MultiplyShiftDivider by_k_tiles, by_per_cta;
 #if defined(__CUDACC__)
   __host__ __device__
 #endif
@@ -98,8 +100,8 @@ struct StreamKShape {
     s.k_tiles = k_tiles;
     s.per_cta = per_cta;
     s.iters = iters;
-    s.by_k_tiles = GroupDivider::make(k_tiles > 0 ? k_tiles : 1);
-    s.by_per_cta = GroupDivider::make(per_cta > 0 ? per_cta : 1);
+    s.by_k_tiles = MultiplyShiftDivider::make(k_tiles > 0 ? k_tiles : 1);
+    s.by_per_cta = MultiplyShiftDivider::make(per_cta > 0 ? per_cta : 1);
     return s;
   }
 };
@@ -115,8 +117,8 @@ struct GemmParams {
   uint32_t* tile_counters;    // split-K: arrivals per output tile [kSplitKMaxTiles]; zero between calls
   int64_t m, n, k, ldy;
   int group_size;
-  GroupDivider group_div;     // k / group_size (group_of, mainloop_common.cuh)
-  int groups;                 // k / group_size
+  MultiplyShiftDivider group_div;  // k / group_size (group_of, mainloop_common.cuh)
+  int groups;                      // k / group_size, kept: the producer indexes group parameters by it
   // Work division (tile_scheduler.cuh): tiles = n_tiles x ceil(m / BlkM); the first dp_tiles
   // whole-K, the last sk_tiles split sk_splits ways: work_items = dp_tiles + sk_tiles * sk_splits,
   // one per CTA, or fewer CTAs that loop over them (persistent "_p" schedules).

@@ -92,8 +92,8 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
   // The CTA's first item, the only one where CTAs do not loop: computed once for both roles
   // before the producer gives up its registers (inside its 24 registers at two CTAs per SM, the
   // index arithmetic cost the consumers a spill).
-  const int first_item = Cfg::kLoopsOverItems ? kernels::first_item(p) : ptx::cta_index();
-  const CtaWork first = work_item<Cfg::kLoopsOverItems>(p, first_item);
+  const int item0 = Cfg::kLoopsOverItems ? first_item(p) : ptx::cta_index();
+  const CtaWork first = work_item<Cfg::kLoopsOverItems>(p, item0);
 
   if (threadIdx.x == 0) {
     MIXGEMM_TIMELINE_MARK(p, timeline::kSm);
@@ -141,10 +141,10 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
       // The CTA's items in the producer's order (tile_scheduler.cuh); slot0 numbers the
       // pipeline iterations across them, as the producer does.
       int slot0 = 0;
-      for (int item = first_item; item >= 0; item = next_item(p, item))
+      for (int item = item0; item >= 0; item = next_item(p, item))
         slot0 += consume_item<Cfg>(p, pipe, consumer, item, work_item<true>(p, item), slot0);
     } else {
-      consume_item<Cfg>(p, pipe, consumer, first_item, first, 0);  // one item per CTA: no loop state
+      consume_item<Cfg>(p, pipe, consumer, item0, first, 0);  // one item per CTA: no loop state
     }
   }
 }

@@ -38,8 +38,8 @@ __device__ __forceinline__ ThreadCoords thread_coords() {
   return tc;
 }
 
-// Group of a K index: a multiply-high and a shift for every group size (GroupDivider; a 32-bit
-// division is a ~20-instruction sequence, and a branch around it sat in the hot loops).
+// Group of a K index: a multiply-high and a shift for every group size (MultiplyShiftDivider; a
+// 32-bit division is a ~20-instruction sequence, and a branch around it sat in the hot loops).
 __device__ __forceinline__ int group_of(const GemmParams& p, int k) { return p.group_div.divide(uint32_t(k)); }
 
 // Waits until pipeline iteration `slot` (numbered across a CTA's tiles) has landed in its stage,

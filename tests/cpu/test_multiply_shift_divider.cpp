@@ -1,6 +1,7 @@
-// GroupDivider (kernels/gemm_params.h): the kernels' division of a K index by the group size,
-// a multiply-high and a shift, must equal the integer quotient for every group size the API
-// accepts (32, multiples of 64, channel-wise = K) and every K index below 2^31.
+// MultiplyShiftDivider (kernels/gemm_params.h): the kernels' division by a divisor fixed for the
+// launch, a multiply-high and a shift, must equal the integer quotient for every index below
+// 2^31: for every group size the API accepts (32, multiples of 64, channel-wise = K), and for
+// stream-K's K tiles per tile and run lengths (any small divisor).
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -11,7 +12,7 @@
 
 namespace {
 
-using mixgemm::kernels::GroupDivider;
+using mixgemm::kernels::MultiplyShiftDivider;
 
 std::vector<int64_t> group_sizes() {
   std::vector<int64_t> d = {32};
@@ -24,9 +25,9 @@ std::vector<int64_t> group_sizes() {
   return d;
 }
 
-TEST(GroupDivider, EqualsTheQuotientNearEveryMultiple) {
+TEST(MultiplyShiftDivider, EqualsTheQuotientNearEveryMultiple) {
   for (int64_t d : group_sizes()) {
-    const GroupDivider g = GroupDivider::make(d);
+    const MultiplyShiftDivider g = MultiplyShiftDivider::make(d);
     // the first quotients, and both sides of multiples across the whole index range
     for (int64_t k = 0; k < 4 * d && k < (int64_t(1) << 20); ++k) ASSERT_EQ(g.divide(uint32_t(k)), k / d) << d;
     for (int64_t q = 1; q * d < (int64_t(1) << 31); q = q < 64 ? q + 1 : q * 2 + 1) {
@@ -39,12 +40,12 @@ TEST(GroupDivider, EqualsTheQuotientNearEveryMultiple) {
 }
 
 // Fresh indices each run; the seed is in the failure message.
-TEST(GroupDivider, EqualsTheQuotientOnRandomIndices) {
+TEST(MultiplyShiftDivider, EqualsTheQuotientOnRandomIndices) {
   const uint64_t seed = (uint64_t(std::random_device{}()) << 32) | std::random_device{}();
   std::mt19937_64 rng(seed);
   std::uniform_int_distribution<uint32_t> index(0, 0x7fffffffu);
   for (int64_t d : group_sizes()) {
-    const GroupDivider g = GroupDivider::make(d);
+    const MultiplyShiftDivider g = MultiplyShiftDivider::make(d);
     for (int i = 0; i < 2000; ++i) {
       const uint32_t k = index(rng);
       ASSERT_EQ(g.divide(k), int64_t(k) / d) << "d=" << d << " k=" << k << " seed=" << seed;
@@ -52,9 +53,31 @@ TEST(GroupDivider, EqualsTheQuotientOnRandomIndices) {
   }
 }
 
-TEST(GroupDivider, PowersOfTwoAreShifts) {
+// Stream-K divides run positions by the K tiles per tile and by the run length: any divisor
+// from 1 up (runs of 1 K tile at tiny shapes, 47 for 8B qkv at M = 512), indices up to the
+// launch's K tiles (below 2^31). Every divisor to 4096, on the quotient's edges and at random.
+TEST(MultiplyShiftDivider, EqualsTheQuotientForEverySmallDivisor) {
+  const uint64_t seed = (uint64_t(std::random_device{}()) << 32) | std::random_device{}();
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<uint32_t> index(0, 0x7fffffffu);
+  for (int64_t d = 1; d <= 4096; ++d) {
+    const MultiplyShiftDivider g = MultiplyShiftDivider::make(d);
+    for (int64_t q : {int64_t(0), int64_t(1), int64_t(2), int64_t(1000), int64_t(0x7fffffff) / d}) {
+      for (int64_t k : {q * d - 1, q * d, q * d + d - 1}) {
+        if (k < 0 || k > 0x7fffffff) continue;
+        ASSERT_EQ(g.divide(uint32_t(k)), k / d) << "d=" << d << " k=" << k;
+      }
+    }
+    for (int i = 0; i < 64; ++i) {
+      const uint32_t k = index(rng);
+      ASSERT_EQ(g.divide(k), int64_t(k) / d) << "d=" << d << " k=" << k << " seed=" << seed;
+    }
+  }
+}
+
+TEST(MultiplyShiftDivider, PowersOfTwoAreShifts) {
   for (int shift = 5; shift <= 30; ++shift) {
-    const GroupDivider g = GroupDivider::make(int64_t(1) << shift);
+    const MultiplyShiftDivider g = MultiplyShiftDivider::make(int64_t(1) << shift);
     EXPECT_EQ(g.magic_lo, 0u);
     EXPECT_EQ(g.shift, shift);
     EXPECT_TRUE(g.is_power_of_two());
@@ -63,10 +86,10 @@ TEST(GroupDivider, PowersOfTwoAreShifts) {
 
 // The decode consumers pick their shifted group walk by is_power_of_two(); every other group
 // size must take the counted walk.
-TEST(GroupDivider, OnlyPowersOfTwoTakeTheShiftedWalk) {
+TEST(MultiplyShiftDivider, OnlyPowersOfTwoTakeTheShiftedWalk) {
   for (int64_t d : group_sizes()) {
     const bool power = (d & (d - 1)) == 0;
-    EXPECT_EQ(GroupDivider::make(d).is_power_of_two(), power) << d;
+    EXPECT_EQ(MultiplyShiftDivider::make(d).is_power_of_two(), power) << d;
   }
 }
 
