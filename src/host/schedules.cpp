@@ -131,18 +131,19 @@ int large_m_token_tile(const WeightDesc& w, int64_t m, int sm_count) {
   // committed H100 all-schedules rows (1.01-1.50x) and within 0.2 % or faster at 47 of 47 on the
   // H200 (up to 1.27x). Below a wave the 256-token tiles leave SMs idle: the 128-token tile won
   // up to 0.61 of a wave (8192x10240 M = 256: 1.10-1.17x; 4096x4096 M = 256 and 512, 4096x6144
-  // M = 256: 1.12-1.31x) and lost from 0.73 (4096x6144 M = 512: 1.08x); over deep K (>= 224 K tiles)
-  // half a wave of 256-token tiles with 2 splits already won (28672x8192 M = 256 1.07-1.13x,
-  // 14336x4096 M = 512 1.04-1.07x), not at 128 K tiles (8192x8192 M = 256, within 3 % either
-  // way). The rule below picks the family within 3 % of the better one at 57 of 57 H200 and 56
-  // of 57 H100 points with M >= 256 (13824x5120 M = 256 on the H100, 0.30 of a wave: 3.6 %;
-  // bench/results/H{100,200}_tune-* and the untuned rows; docs/perf-notes.md v15h). Unknown SM
-  // count: 256.
+  // M = 256: 1.12-1.31x) and lost from 0.73 (4096x6144 M = 512: 1.08x); over deep K half a wave
+  // of 256-token tiles with 2 splits already wins: from 224 K tiles with the v15 kernels
+  // (28672x8192 M = 256 1.07-1.13x, 14336x4096 M = 512 1.04-1.07x; the family within 3 % of the
+  // better one at 57 of 57 H200 and 56 of 57 H100 points with M >= 256, docs/perf-notes.md
+  // v15h), and from 128 since two-split reductions got cheaper (v26b: 8192x8192 M = 256 1.04x,
+  // 11008x4096 M = 512 1.07x, 8192x10240 M = 256 a tie; at 64 K tiles 128 tokens still won,
+  // 4096x4096 M = 512 by 8 %; tune-q and the fresh shapes, perf-notes v26d). Unknown SM count:
+  // 256.
   if (sm_count <= 0) return 256;
   const int64_t tiles = output_tiles(w, m, 256);
   const int64_t k_tiles = w.k / layout::kTileK;
   const bool most_of_a_wave = tiles * 100 >= int64_t(sm_count) * 70;
-  const bool half_a_wave_deep = tiles * 100 >= int64_t(sm_count) * 45 && k_tiles >= 224;
+  const bool half_a_wave_deep = tiles * 100 >= int64_t(sm_count) * 45 && k_tiles >= 128;
   return most_of_a_wave || half_a_wave_deep ? 256 : 128;
 }
 

@@ -100,9 +100,11 @@ TEST(Schedules, SplitKFillsTheMachineOnlyWhenTilesAreFew) {
 TEST(Schedules, LargeMTokenTile) {
   EXPECT_EQ(large_m_token_tile(desc(8192, 8192), 512, kH100Sms), 256);    // 128 tiles: 0.97 of a wave
   EXPECT_EQ(large_m_token_tile(desc(6144, 4096), 512, kH100Sms), 256);    // 96: 0.73
-  EXPECT_EQ(large_m_token_tile(desc(10240, 8192), 256, kH100Sms), 128);   // 80: 0.61
-  EXPECT_EQ(large_m_token_tile(desc(8192, 8192), 256, kH100Sms), 128);    // 64: 0.48, 128 K tiles
+  EXPECT_EQ(large_m_token_tile(desc(10240, 8192), 256, kH100Sms), 256);   // 80: 0.61, 128 K tiles
+  EXPECT_EQ(large_m_token_tile(desc(8192, 8192), 256, kH100Sms), 256);    // 64: 0.48, 128 K tiles
+  EXPECT_EQ(large_m_token_tile(desc(4096, 11008), 512, kH100Sms), 256);   // 64: 0.48, 172 K tiles
   EXPECT_EQ(large_m_token_tile(desc(8192, 28672), 256, kH100Sms), 256);   // 64: 0.48, 448 K tiles
+  EXPECT_EQ(large_m_token_tile(desc(4096, 4096), 512, kH100Sms), 128);    // 64: 0.48, 64 K tiles
   EXPECT_EQ(large_m_token_tile(desc(4096, 14336), 256, kH100Sms), 128);   // 32: 0.24, 224 K tiles
   EXPECT_EQ(large_m_token_tile(desc(4096, 4096), 1024, kH100Sms), 256);   // 128: 0.97
   EXPECT_EQ(large_m_token_tile(desc(4096, 4096), 512, 0), 256);

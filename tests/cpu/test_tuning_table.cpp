@@ -179,8 +179,10 @@ TEST(TuningTable, NearestShapeTakesTheLargeTileByWaveFill) {
                                      entry(8192, 8192, 1024, "sm90_ws_n128_m256_p")};
   // 28672 x 8192 at M = 256: 64 tiles of 256 tokens (0.48 of a wave) over 448 K tiles: 256, split.
   EXPECT_EQ(chosen_name(e, 28672, 8192, 256), "sm90_ws_n128_m256_sk2");
-  // 8192 x 10240 at M = 256: 80 tiles (0.61) over 128 K tiles: 128 tokens stay.
-  EXPECT_EQ(chosen_name(e, 8192, 10240, 256).rfind("sm90_ws_n128_m128", 0), 0u);
+  // 8192 x 10240 at M = 256: 80 tiles (0.61) over 128 K tiles: 256 tokens (stream-K by its rule).
+  EXPECT_EQ(chosen_name(e, 8192, 10240, 256), "sm90_ws_n128_m256_streamk");
+  // 4096 x 8192 at M = 256: 64 tiles (0.48) over only 64 K tiles: 128 tokens stay.
+  EXPECT_EQ(chosen_name(e, 4096, 8192, 256).rfind("sm90_ws_n128_m128", 0), 0u);
   // 4096 x 4096 at M = 512 from the 256-token point: 64 tiles (0.48) over 64 K tiles: 128.
   EXPECT_EQ(chosen_name(e, 4096, 4096, 512).rfind("sm90_ws_n128_m128", 0), 0u);
   // The tuned shape keeps its measured 128-token point.
