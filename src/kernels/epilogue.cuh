@@ -15,6 +15,7 @@
 #include "kernels/act_float.cuh"
 #include "kernels/gemm_params.h"
 #include "kernels/sm90_ptx.cuh"
+#include "kernels/staged_layout.h"
 #include "mixgemm/types.h"
 
 namespace mixgemm::kernels {
@@ -59,15 +60,15 @@ struct OutputWriter {
 // two per token (one full 32-byte sector), instead of 2-byte stores that fill half sectors:
 // per thread and 64 tokens 4 stmatrix, 4 shared loads and 4 stores instead of 32 stores, while
 // the tensor pipes idle. stmatrix.trans stores the accumulator fragment transposed, each
-// stored row one token's 8 weight rows. Staging per warp: [64 tokens][16 rows] of 16-bit
-// values, the two 16-byte halves of a token swapped on token bit 2 so that the eight rows one
-// stmatrix phase writes fall in distinct banks. The 16-byte stores rely on mm()'s contract: y
-// 16-byte aligned, ldy a multiple of 8 (validate.cpp).
+// stored row one token's 8 weight rows; the staging layout, conflict-free for both the stores
+// and the read-back, is staged_layout.h (checked on the CPU: tests/cpu/test_staged_layout.cpp).
+// The 16-byte stores rely on mm()'s contract: y 16-byte aligned, ldy a multiple of 8
+// (validate.cpp).
 template <class Cfg>
 struct StagedWriter {
-  static constexpr int kGroupTokens = 64;
+  static constexpr int kGroupTokens = staged::kGroupTokens;
   static constexpr int kGroups = Cfg::kBlkM / kGroupTokens;
-  static constexpr int kStagingBytes = kGroupTokens * 16 * 2;  // per consumer warp
+  static constexpr int kStagingBytes = staged::kWarpStagingBytes;  // per consumer warp
   static_assert(Cfg::kBlkM % kGroupTokens == 0, "whole 64-token groups");
   static_assert(Cfg::kEpilogueBytes >= Cfg::kConsumers * 4 * kStagingBytes, "staging for every consumer warp");
 
@@ -77,10 +78,6 @@ struct StagedWriter {
   int64_t y_step;              // 16 tokens of Y
   int tokens_left;             // token columns from the tile's first to the end of M, at most BlkM
   float b_lo, b_hi;
-
-  __device__ static uint32_t staging_offset(int token, int half) {
-    return uint32_t(token * 32 + ((half ^ ((token >> 2) & 1)) * 16));
-  }
 
   __device__ __forceinline__ StagedWriter(const GemmParams& p, int64_t n_block, int64_t m0, uint8_t* smem) {
     const int t = threadIdx.x % 128;
@@ -93,8 +90,8 @@ struct StagedWriter {
     b_hi = p.bias ? act_to_float<Cfg::kAct>(p.bias[n_warp + lane / 4 + 8]) : 0.0f;
     const int64_t left = p.m - m0;
     tokens_left = left < Cfg::kBlkM ? int(left) : Cfg::kBlkM;
-    // Read-back: lane `lane` moves half lane % 2 of tokens lane / 2 + 16 j.
-    y = p.y + (m0 + lane / 2) * p.ldy + n_warp + 8 * (lane % 2);
+    // Read-back: lane `lane` moves half read_half(lane) of tokens read_token(j, lane).
+    y = p.y + (m0 + staged::read_token(0, lane)) * p.ldy + n_warp + 8 * staged::read_half(lane);
     y_step = 16 * p.ldy;
   }
 
@@ -102,9 +99,6 @@ struct StagedWriter {
   // (acc[4 (8 g + j) .. + 3]). Groups in order g = 0, 1, ...: the Y address advances.
   __device__ __forceinline__ void store_group(int g, const float (&v)[8][4]) {
     const int lane = threadIdx.x % 32;
-    // stmatrix row addresses: lanes 8i..8i+7 give token (lane % 8) of matrix i = (half i % 2,
-    // 8-token column i / 2 of the pair stored).
-    const int mat = lane / 8, row = lane % 8;
 #pragma unroll
     for (int pair = 0; pair < kGroupTokens / 16; ++pair) {
       uint32_t r[4];
@@ -115,15 +109,15 @@ struct StagedWriter {
         const float b = h ? b_hi : b_lo;
         r[i] = pack_act2<Cfg::kAct>(v[c][2 * h] + b, v[c][2 * h + 1] + b);
       }
-      const int token = pair * 16 + (mat / 2) * 8 + row;
-      ptx::stmatrix_x4_trans(staging + staging_offset(token, mat % 2), r[0], r[1], r[2], r[3]);
+      ptx::stmatrix_x4_trans(staging + staged::offset(staged::stored_token(pair, lane), staged::stored_half(lane)),
+                             r[0], r[1], r[2], r[3]);
     }
     __syncwarp();
     // Read back in 16-byte pieces, two per token (weight rows 0-7 and 8-15 of the warp).
 #pragma unroll
     for (int j = 0; j < kGroupTokens / 16; ++j) {
-      const int token = 16 * j + lane / 2;
-      const uint4 w = *reinterpret_cast<const uint4*>(staging_ptr + staging_offset(token, lane % 2));
+      const int token = staged::read_token(j, lane);
+      const uint4 w = *reinterpret_cast<const uint4*>(staging_ptr + staged::offset(token, staged::read_half(lane)));
       if (g * kGroupTokens + token < tokens_left) *reinterpret_cast<uint4*>(y) = w;
       y += y_step;
     }
