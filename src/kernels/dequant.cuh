@@ -15,6 +15,7 @@
 
 #include <cstdint>
 
+#include "kernels/act_float.cuh"
 #include "mixgemm/types.h"
 
 namespace mixgemm::kernels {
@@ -149,7 +150,7 @@ struct WeightConverter<ActType::bf16, 8> {
       const float f0 = __uint_as_float(__byte_perm(w, 0x4B000000u, 0x7440 + b0)) - ((r & 1) ? off_hi : off_lo);
       const float f1 = __uint_as_float(__byte_perm(w, 0x4B000000u, 0x7441 + b0)) - ((r & 1) ? off_hi : off_lo);
       // |q - z| <= 255 fits bf16's 8-bit significand: this conversion is exact.
-      asm("cvt.rn.bf16x2.f32 %0, %1, %2;" : "=r"(a[r]) : "f"(f1), "f"(f0));
+      a[r] = pack_act2<ActType::bf16>(f0, f1);
     }
   }
   __device__ __forceinline__ static void convert(const uint32_t (&words)[2], Offset off_lo,
