@@ -95,23 +95,25 @@ struct StagedWriter {
     y_step = 16 * p.ldy;
   }
 
-  // Tokens [64 g, 64 g + 64) of the tile: v[j] = the accumulator chunk of 8-token column 8 g + j
-  // (acc[4 (8 g + j) .. + 3]). Groups in order g = 0, 1, ...: the Y address advances.
-  __device__ __forceinline__ void store_group(int g, const float (&v)[8][4]) {
+  // Tokens [64 g + 16 pair, + 16) of the current group into the staging: v[j] = the accumulator
+  // chunk of 8-token column 2 pair + j of the group. A group's four pairs, then flush(g).
+  __device__ __forceinline__ void stage_pair(int pair, const float (&v)[2][4]) {
     const int lane = threadIdx.x % 32;
+    uint32_t r[4];
 #pragma unroll
-    for (int pair = 0; pair < kGroupTokens / 16; ++pair) {
-      uint32_t r[4];
-#pragma unroll
-      for (int i = 0; i < 4; ++i) {
-        const int c = pair * 2 + i / 2;  // 8-token column within the group
-        const int h = i % 2;
-        const float b = h ? b_hi : b_lo;
-        r[i] = pack_act2<Cfg::kAct>(v[c][2 * h] + b, v[c][2 * h + 1] + b);
-      }
-      ptx::stmatrix_x4_trans(staging + staged::offset(staged::stored_token(pair, lane), staged::stored_half(lane)),
-                             r[0], r[1], r[2], r[3]);
+    for (int i = 0; i < 4; ++i) {
+      const int h = i % 2;
+      const float b = h ? b_hi : b_lo;
+      r[i] = pack_act2<Cfg::kAct>(v[i / 2][2 * h] + b, v[i / 2][2 * h + 1] + b);
     }
+    ptx::stmatrix_x4_trans(staging + staged::offset(staged::stored_token(pair, lane), staged::stored_half(lane)), r[0],
+                           r[1], r[2], r[3]);
+  }
+
+  // Writes the staged tokens [64 g, 64 g + 64) to Y. Groups in order g = 0, 1, ...: the Y
+  // address advances.
+  __device__ __forceinline__ void flush(int g) {
+    const int lane = threadIdx.x % 32;
     __syncwarp();
     // Read back in 16-byte pieces, two per token (weight rows 0-7 and 8-15 of the warp).
 #pragma unroll
@@ -122,6 +124,18 @@ struct StagedWriter {
       y += y_step;
     }
     __syncwarp();  // the staging is rewritten by the next group
+  }
+
+  // Tokens [64 g, 64 g + 64) of the tile: v[j] = the accumulator chunk of 8-token column 8 g + j
+  // (acc[4 (8 g + j) .. + 3]).
+  __device__ __forceinline__ void store_group(int g, const float (&v)[8][4]) {
+#pragma unroll
+    for (int pair = 0; pair < kGroupTokens / 16; ++pair) {
+      const float two[2][4] = {{v[2 * pair][0], v[2 * pair][1], v[2 * pair][2], v[2 * pair][3]},
+                               {v[2 * pair + 1][0], v[2 * pair + 1][1], v[2 * pair + 1][2], v[2 * pair + 1][3]}};
+      stage_pair(pair, two);
+    }
+    flush(g);
   }
 };
 

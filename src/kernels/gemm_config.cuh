@@ -84,7 +84,9 @@ struct GemmConfig {
   static constexpr bool kClusterSplitK = BlkM <= kClusterSplitKMaxBlockM && !kLoopsOverItems;
   static constexpr int kEpilogueOffset =
       int(layout::align_up(kBarrierOffset + 2 * kStages * 8 + (kClusterSplitK ? 2 * 8 : 0), 128));
-  static constexpr int kSmemBytes = kEpilogueOffset + kEpilogueBytes;
+  // Two more mbarriers for split-K partials copied into the idle stage ring (splitk_reduce.cuh).
+  static constexpr int kRingBarOffset = kEpilogueOffset + kEpilogueBytes;
+  static constexpr int kSmemBytes = kRingBarOffset + (kEpilogueStaging ? 2 * 8 : 0);
   static_assert(kSmemBytes <= 227 * 1024, "sm_90's shared memory per CTA");
 
   // Registers per thread after setmaxnreg: the producer needs few; consumers hold BlkM/2 fp32

@@ -114,6 +114,11 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
     }
     if constexpr (Cfg::kClusterSplitK)
       if (p.cluster_splits > 1) ClusterSplitK<Cfg>::init(smem, p.cluster_splits);
+    if constexpr (Cfg::kEpilogueStaging) {
+      uint64_t* ring_bars = reinterpret_cast<uint64_t*>(smem + Cfg::kRingBarOffset);
+      ptx::mbarrier_init(&ring_bars[0], 1);
+      ptx::mbarrier_init(&ring_bars[1], 1);
+    }
     ptx::fence_barrier_init();
   }
   __syncthreads();

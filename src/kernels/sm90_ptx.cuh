@@ -101,6 +101,8 @@ __device__ __forceinline__ void st_async_16(uint32_t cluster_addr, float a, floa
 }
 // Orders this thread's generic-proxy shared-memory accesses before later async-proxy ones.
 __device__ __forceinline__ void fence_proxy_async_shared() { asm volatile("fence.proxy.async.shared::cta;" ::: "memory"); }
+// The same for global memory: data this thread acquired (generic proxy) before a bulk copy of it.
+__device__ __forceinline__ void fence_proxy_async_global() { asm volatile("fence.proxy.async.global;" ::: "memory"); }
 
 // ---- L2 cache policies -------------------------------------------------------------------------
 // Weights are read once per GEMM: evict-first keeps them from pushing activations out of L2.

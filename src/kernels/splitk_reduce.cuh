@@ -44,7 +44,8 @@ struct SplitKSlab {
   // weights, perf-notes v19b). Two CTAs per SM have half the registers, but their tiles are
   // small (8-64 tokens: 4-32 accumulators live), so 8 loads (32 registers) fit and 8 splits
   // take one round trip: 1.01-1.03x at 32 and 64 tokens over 4 (perf-notes v25b). 16 spill
-  // there. 128- and 256-token tiles keep 64 or 128 accumulators live besides: 8, or they spill.
+  // there. 128- and 256-token tiles' two-split path keeps 64 or 128 accumulators live besides:
+  // 8 (16 spilled at 128 tokens, perf-notes v27a).
   static constexpr int kLoadsInFlight = Cfg::kCtasPerSm == 1 && Cfg::kBlkM < 128 ? 16 : 8;
 };
 
@@ -105,12 +106,10 @@ __device__ __forceinline__ void reduce_tile(const GemmParams& p, const float4* t
 // registers: half its slots idle here), and the sums go out through shared memory 64 tokens (8
 // chunks) at a time. fp32 addition commutes, so own + other is the split-order sum's bits.
 template <class Cfg>
-__device__ __forceinline__ void reduce_pair_staged(const GemmParams& p, const float4* other_slab, int tid,
-                                                   const float (&acc)[Cfg::kBlkM / 2], int64_t n_block, int64_t m0,
-                                                   uint8_t* smem) {
+__device__ __forceinline__ void reduce_pair_staged(const float4* other_slab, int tid, const float (&acc)[Cfg::kBlkM / 2],
+                                                   StagedWriter<Cfg>& out) {
   using Slab = SplitKSlab<Cfg>;
   static_assert(Slab::kLoadsInFlight == 8, "one 64-token group per batch");
-  StagedWriter<Cfg> out(p, n_block, m0, smem);
 #pragma unroll
   for (int g = 0; g < Slab::kChunks / 8; ++g) {
     float4 part[8];
@@ -124,6 +123,117 @@ __device__ __forceinline__ void reduce_pair_staged(const GemmParams& p, const fl
       v[b][1] = acc[4 * i + 1] + part[b].y;
       v[b][2] = acc[4 * i + 2] + part[b].z;
       v[b][3] = acc[4 * i + 3] + part[b].w;
+    }
+    out.store_group(g, v);
+  }
+}
+
+// A 128- or 256-token tile's reducer on its CTA's last work item: the stage ring is idle then
+// (no copy fills it again), so the copy engine brings every split's partial in, the reducer's
+// own too (just stored), 32 tokens (4 chunks, 16 KB per split) at a time into two alternating
+// buffers of splits x 16 KB. That keeps 2 x splits x 16 KB in flight per CTA, where register
+// loads hold 8 float4s per thread (32 KB per CTA) beside the accumulators: the reduction's
+// time is its bytes over its latency (perf-notes v26a, v27a). Each thread reads back its own
+// float4s (the slabs' [chunk][thread] layout: consecutive 16 bytes per lane, no bank conflict)
+// and sums in split order from split 0's value, the additions of reduce_tile, so the same bits.
+// Needs both consumers in the tile: every consumer thread takes part in the buffers' barriers.
+template <class Cfg>
+struct RingReduce {
+  using Slab = SplitKSlab<Cfg>;
+  static constexpr int kPieceChunks = 4;
+  static constexpr int kPieceFloat4s = kPieceChunks * Slab::kThreads;
+  static constexpr uint32_t kPieceBytes = kPieceFloat4s * 16;
+  static constexpr int kPieces = Slab::kChunks / kPieceChunks;
+  static constexpr int64_t kRingBytes = int64_t(Cfg::kStages) * Cfg::kStageBytes;
+  static constexpr int kMaxSplits =
+      kRingBytes / (2 * kPieceBytes) < kSplitKMaxSplits ? int(kRingBytes / (2 * kPieceBytes)) : kSplitKMaxSplits;
+  static_assert(kMaxSplits >= 2 && Slab::kChunks % 8 == 0, "two buffers of two splits, whole 64-token groups");
+
+  __device__ static bool fits(const GemmParams& p, int64_t n_block_consumer0, int splits) {
+    return splits <= kMaxSplits && n_block_consumer0 + 2 * layout::kTileN <= p.n;
+  }
+
+  // Piece q (chunks 4q .. 4q + 3) of every split into buffer q % 2 (thread 0 only).
+  __device__ static void issue(const float4* tile_slabs, int splits, uint8_t* smem, uint64_t* bars, int q) {
+    uint8_t* buf = smem + (q & 1) * splits * kPieceBytes;
+    ptx::mbarrier_arrive_expect_tx(&bars[q & 1], uint32_t(splits) * kPieceBytes);
+    for (int s = 0; s < splits; ++s)
+      ptx::bulk_copy_g2s(buf + s * kPieceBytes, tile_slabs + s * Slab::kFloat4s + q * kPieceFloat4s, kPieceBytes,
+                         &bars[q & 1], ptx::policy_evict_first());
+  }
+
+  __device__ static void run(const float4* tile_slabs, int splits, int tid, uint8_t* smem, StagedWriter<Cfg>& out) {
+    uint64_t* bars = reinterpret_cast<uint64_t*>(smem + Cfg::kRingBarOffset);
+    if (tid == 0) {
+      // The partials were acquired through the counter (generic proxy), and the ring was last
+      // read by the consumers' shared loads: both before the copy engine's accesses.
+      ptx::fence_proxy_async_global();
+      ptx::fence_proxy_async_shared();
+      issue(tile_slabs, splits, smem, bars, 0);
+      issue(tile_slabs, splits, smem, bars, 1);
+    }
+#pragma unroll
+    for (int q = 0; q < kPieces; ++q) {
+      ptx::mbarrier_wait(&bars[q & 1], uint32_t(q >> 1) & 1);
+      const float4* buf = reinterpret_cast<const float4*>(smem + (q & 1) * splits * kPieceBytes) + tid;
+#pragma unroll
+      for (int pair = 0; pair < kPieceChunks / 2; ++pair) {  // 16 tokens into the staging at a time
+        float v[2][4];
+#pragma unroll
+        for (int b = 0; b < 2; ++b) {
+          const int chunk = 2 * pair + b;
+          const float4 first = buf[chunk * Slab::kThreads];
+          v[b][0] = first.x;
+          v[b][1] = first.y;
+          v[b][2] = first.z;
+          v[b][3] = first.w;
+#pragma unroll
+          for (int s = 1; s < kMaxSplits; ++s) {
+            if (s < splits) {
+              const float4 x = buf[s * kPieceFloat4s + chunk * Slab::kThreads];
+              v[b][0] += x.x;
+              v[b][1] += x.y;
+              v[b][2] += x.z;
+              v[b][3] += x.w;
+            }
+          }
+        }
+        out.stage_pair((q % 2) * 2 + pair, v);
+      }
+      if (q % 2 == 1) out.flush(q / 2);
+      // Every consumer thread has read buffer q % 2: piece q + 2 may land there.
+      ptx::named_barrier_sync(kSplitKBarrier, Slab::kThreads);
+      if (tid == 0 && q + 2 < kPieces) issue(tile_slabs, splits, smem, bars, q + 2);
+    }
+  }
+};
+
+// Three or more splits, not on the CTA's last item or too many for the ring: the same sums in
+// split order with register loads, one split's 8 chunks in flight. Both loops stay rolled: fully
+// unrolled over the splits, the 128/256-token kernels spilled (perf-notes v27a).
+template <class Cfg>
+__device__ __forceinline__ void reduce_reloaded(const float4* tile_slabs, int splits, int tid, StagedWriter<Cfg>& out) {
+  using Slab = SplitKSlab<Cfg>;
+  tile_slabs += tid;
+#pragma unroll 1
+  for (int g = 0; g < Slab::kChunks / 8; ++g) {
+    const float4* src = tile_slabs + 8 * g * Slab::kThreads;
+    float v[8][4];
+#pragma unroll
+    for (int b = 0; b < 8; ++b) {
+      const float4 x = __ldcg(src + b * Slab::kThreads);
+      v[b][0] = x.x; v[b][1] = x.y; v[b][2] = x.z; v[b][3] = x.w;
+    }
+#pragma unroll 1
+    for (int s = 1; s < splits; ++s) {
+      src += Slab::kFloat4s;
+      float4 x[8];
+#pragma unroll
+      for (int b = 0; b < 8; ++b) x[b] = __ldcg(src + b * Slab::kThreads);
+#pragma unroll
+      for (int b = 0; b < 8; ++b) {
+        v[b][0] += x[b].x; v[b][1] += x[b].y; v[b][2] += x[b].z; v[b][3] += x[b].w;
+      }
     }
     out.store_group(g, v);
   }
@@ -170,10 +280,21 @@ __device__ __forceinline__ void splitk_store_and_reduce(const GemmParams& p, con
   if (!owns_rows || !(last || poisoned)) return;
 
   if constexpr (Cfg::kEpilogueStaging) {
-    // 128 and 256 tokens, two splits (reduce_pair_staged). More splits keep reduce_tile and the
-    // 2-byte stores: summing them into the accumulators for a staged write spilled.
-    if (!poisoned && splits == 2) {
-      reduce_pair_staged<Cfg>(p, tile_slabs + (1 - mine) * Slab::kFloat4s, tid, acc, n_block, m0, smem);
+    // 128 and 256 tokens, Y through shared memory. Two splits: the other partial by register
+    // loads, the own from the accumulators (a copy-engine form lost 0.82-0.87x, perf-notes v27a).
+    // Three or more on the CTA's last item: the copy engine into the idle ring; the condition is
+    // uniform across the CTA, and both consumers own rows there, so neither returned above.
+    // Otherwise register reloads of every split.
+    if (!poisoned) {
+      StagedWriter<Cfg> out(p, n_block, m0, smem);
+      const int64_t n_block0 = n_block - int64_t(threadIdx.x / 128 - 1) * layout::kTileN;
+      if (splits >= 3 && RingReduce<Cfg>::fits(p, n_block0, splits) &&
+          split_item_is_last<Cfg::kLoopsOverItems>(p, work))
+        RingReduce<Cfg>::run(tile_slabs, splits, tid, smem, out);
+      else if (splits == 2)
+        reduce_pair_staged<Cfg>(tile_slabs + (1 - mine) * Slab::kFloat4s, tid, acc, out);
+      else
+        reduce_reloaded<Cfg>(tile_slabs, splits, tid, out);
       return;
     }
   }

@@ -40,13 +40,18 @@ struct StreamKSegment {
   int slab;            // the tile's first partial slab (its share 0)
 };
 
+// One past the last run position of CTA `cta` (its run is [cta * per_cta, run_end)).
+MIXGEMM_STREAM_K_FN int stream_k_run_end(const StreamKShape& g, int cta) {
+  return (cta + 1) * g.per_cta < g.iters ? (cta + 1) * g.per_cta : g.iters;
+}
+
 // The segment that starts at run position `pos` (0 .. iters - 1) of CTA `cta`, which owns
 // positions [cta * per_cta, min((cta + 1) * per_cta, iters)).
 MIXGEMM_STREAM_K_FN StreamKSegment stream_k_segment(const StreamKShape& g, int cta, int pos) {
   StreamKSegment s;
   s.tile = g.by_k_tiles.divide(uint32_t(pos));
   const int tile_begin = s.tile * g.k_tiles;
-  const int run_end = (cta + 1) * g.per_cta < g.iters ? (cta + 1) * g.per_cta : g.iters;
+  const int run_end = stream_k_run_end(g, cta);
   s.k_begin = pos - tile_begin;
   s.k_end = (run_end < tile_begin + g.k_tiles ? run_end : tile_begin + g.k_tiles) - tile_begin;
   const int first = g.by_per_cta.divide(uint32_t(tile_begin));
@@ -64,9 +69,17 @@ MIXGEMM_STREAM_K_FN int stream_k_first(const StreamKShape& g, int cta) {
 
 // The run position after the segment at `pos`, or -1 where that segment ends the CTA's run.
 MIXGEMM_STREAM_K_FN int stream_k_next(const StreamKShape& g, int cta, int pos) {
-  const int run_end = (cta + 1) * g.per_cta < g.iters ? (cta + 1) * g.per_cta : g.iters;
+  const int run_end = stream_k_run_end(g, cta);
   const int tile_end = (g.by_k_tiles.divide(uint32_t(pos)) + 1) * g.k_tiles;
   return tile_end < run_end ? tile_end : -1;
+}
+
+// The tile of CTA `cta`'s last segment, the one that holds its run's last K tile (-1: no run).
+// No stage of the CTA's ring is filled after that segment (splitk_reduce.cuh: RingReduce).
+MIXGEMM_STREAM_K_FN int stream_k_last_tile(const StreamKShape& g, int cta) {
+  if (stream_k_first(g, cta) < 0) return -1;
+  const int run_end = stream_k_run_end(g, cta);
+  return int(g.by_k_tiles.divide(uint32_t(run_end - 1)));
 }
 
 // The work items of a CTA that loops over them (tile_scheduler.cuh: first_item, next_item):

@@ -94,6 +94,16 @@ __device__ __forceinline__ CtaWork work_item(const GemmParams& p, int item) {
   return w;
 }
 
+// Whether split item `w` is its CTA's last item, after which no stage of the CTA's ring is
+// filled again: every split item of a grid of one item per CTA; for stream-K, the segment of the
+// run's last K tile. Computed after the mainloop from the tile alone, so no flag stays live
+// through it.
+template <bool kLoops>
+__device__ __forceinline__ bool split_item_is_last(const GemmParams& p, const CtaWork& w) {
+  if (!kLoops || p.stream_k.per_cta == 0) return int64_t(gridDim.x) >= int64_t(p.work_items);
+  return w.sk_tile == stream_k_last_tile(p.stream_k, ptx::cta_index());
+}
+
 // A looping CTA's first item, and the item after `item` (-1: none left; stream_k.h).
 __device__ __forceinline__ int first_item(const GemmParams& p) {
   return loop_first_item(p.stream_k, ptx::cta_index(), p.dp_tiles, p.work_items);

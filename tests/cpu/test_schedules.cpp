@@ -426,6 +426,9 @@ TEST(Schedules, StreamKItemsCoverEveryKTileOnce) {
         }
         const kernels::StreamKSegment s = kernels::stream_k_segment(g, cta, item - int(p.dp_tiles));
         ASSERT_LT(s.k_begin, s.k_end);
+        // stream_k_last_tile names the CTA's last item's tile, exactly (its ring is idle after it).
+        EXPECT_EQ(s.tile == kernels::stream_k_last_tile(g, cta),
+                  kernels::loop_next_item(g, cta, int(p.ctas), item, int(p.dp_tiles), int(p.work_items)) < 0);
         for (int kt = s.k_begin; kt < s.k_end; ++kt) ++covered[size_t(p.dp_tiles + s.tile) * k_tiles + kt];
         ASSERT_LE(s.shares, kernels::kStreamKMaxShares);
         max_shares = std::max(max_shares, s.shares);
