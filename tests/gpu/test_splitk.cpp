@@ -48,6 +48,10 @@ const SplitCase kCases[] = {
     {40, 256, 192, 64, "sm90_ws_n128_m32_sk4"},   // 3 k tiles: 3 splits
     {256, 384, 1024, 128, "sm90_ws_n128_m256_sk2"},
     {200, 256, 2048, 32, "sm90_ws_n128_m256_sk8"},
+    // 3-5 splits of 128/256 tokens, one item per CTA: the partials through the idle stage ring,
+    // but for the 64-row N tail's tile (second consumer idle), which reloads them.
+    {300, 320, 1024, 64, "sm90_ws_n128_m256_sk4"},
+    {200, 640, 1536, 128, "sm90_ws_n128_m128_sk4"},
     {3, 1024, 4096, 128, "sm90_ws_n128_m16_sk2"},
     // "_dpsk": 8 x 17 = 136 tiles on 132 SMs (H100/H200): 132 whole, the last 4 split.
     {1080, 1024, 512, 128, "sm90_ws_n128_m64_dpsk4"},
