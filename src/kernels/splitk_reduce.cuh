@@ -132,10 +132,11 @@ __device__ __forceinline__ void reduce_pair_staged(const float4* other_slab, int
 // (no copy fills it again), so the copy engine brings every split's partial in, the reducer's
 // own too (just stored), 32 tokens (4 chunks, 16 KB per split) at a time into two alternating
 // buffers of splits x 16 KB. That keeps 2 x splits x 16 KB in flight per CTA, where register
-// loads hold 8 float4s per thread (32 KB per CTA) beside the accumulators: the reduction's
-// time is its bytes over its latency (perf-notes v26a, v27a). Each thread reads back its own
-// float4s (the slabs' [chunk][thread] layout: consecutive 16 bytes per lane, no bank conflict)
-// and sums in split order from split 0's value, the additions of reduce_tile, so the same bits.
+// loads hold 8 float4s per thread (32 KB per CTA) beside the accumulators: three-share tails
+// at 256 tokens 16.4 -> 7.4 us (perf-notes v27a; more buffers gained nothing, v27d). Each
+// thread reads back its own float4s (the slabs' [chunk][thread] layout: consecutive 16 bytes
+// per lane, no bank conflict) and sums in split order from split 0's value, the additions of
+// reduce_tile, so the same bits.
 // Needs both consumers in the tile: every consumer thread takes part in the buffers' barriers.
 template <class Cfg>
 struct RingReduce {
@@ -222,7 +223,10 @@ __device__ __forceinline__ void reduce_reloaded(const float4* tile_slabs, int sp
 #pragma unroll
     for (int b = 0; b < 8; ++b) {
       const float4 x = __ldcg(src + b * Slab::kThreads);
-      v[b][0] = x.x; v[b][1] = x.y; v[b][2] = x.z; v[b][3] = x.w;
+      v[b][0] = x.x;
+      v[b][1] = x.y;
+      v[b][2] = x.z;
+      v[b][3] = x.w;
     }
 #pragma unroll 1
     for (int s = 1; s < splits; ++s) {
@@ -232,7 +236,10 @@ __device__ __forceinline__ void reduce_reloaded(const float4* tile_slabs, int sp
       for (int b = 0; b < 8; ++b) x[b] = __ldcg(src + b * Slab::kThreads);
 #pragma unroll
       for (int b = 0; b < 8; ++b) {
-        v[b][0] += x[b].x; v[b][1] += x[b].y; v[b][2] += x[b].z; v[b][3] += x[b].w;
+        v[b][0] += x[b].x;
+        v[b][1] += x[b].y;
+        v[b][2] += x[b].z;
+        v[b][3] += x[b].w;
       }
     }
     out.store_group(g, v);
@@ -281,7 +288,7 @@ __device__ __forceinline__ void splitk_store_and_reduce(const GemmParams& p, con
 
   if constexpr (Cfg::kEpilogueStaging) {
     // 128 and 256 tokens, Y through shared memory. Two splits: the other partial by register
-    // loads, the own from the accumulators (a copy-engine form lost 0.82-0.87x, perf-notes v27a).
+    // loads, the own from the accumulators (copy-engine forms lost 0.82-0.96x, perf-notes v27a).
     // Three or more on the CTA's last item: the copy engine into the idle ring; the condition is
     // uniform across the CTA, and both consumers own rows there, so neither returned above.
     // Otherwise register reloads of every split.
