@@ -178,6 +178,12 @@ __device__ __forceinline__ bool named_barrier_or(int id, int threads, bool pred)
       : "memory");
   return any != 0;
 }
+// Load with acquire semantics at GPU scope (pairs with another CTA's release).
+__device__ __forceinline__ uint32_t load_acquire_gpu(const uint32_t* addr) {
+  uint32_t v;
+  asm volatile("ld.acquire.gpu.global.u32 %0, [%1];" : "=r"(v) : "l"(addr) : "memory");
+  return v;
+}
 // Atomic add with acquire-release semantics at GPU scope; returns the previous value.
 __device__ __forceinline__ uint32_t atomic_add_acq_rel_gpu(uint32_t* addr, uint32_t v) {
   uint32_t old;

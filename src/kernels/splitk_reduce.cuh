@@ -246,6 +246,43 @@ __device__ __forceinline__ void reduce_reloaded(const float4* tile_slabs, int sp
   }
 }
 
+// Stream-K lays tiles end to end along the runs, so a two-share tile's share 0 is the last
+// segment of its CTA's run and share 1 the first of the next CTA's run (stream_k.h): share 1
+// usually published its partial long before share 0 ends. Whether this item is such a share 0,
+// with share 1 shorter than a run by kStreamKEarlyMargin K tiles (its store, drain and release
+// take about that long).
+inline constexpr int kStreamKEarlyMargin = 4;
+__device__ __forceinline__ bool stream_k_others_first(const GemmParams& p, const CtaWork& w) {
+  if (p.stream_k.per_cta == 0 || w.splits != 2 || w.split != 0) return false;
+  const int other = p.stream_k.k_tiles - (w.k_end - w.k_begin);
+  return other + kStreamKEarlyMargin <= p.stream_k.per_cta;
+}
+
+// Share 0 of a two-share stream-K tile, before it stores its partial: if share 1 has already
+// arrived, this CTA sums the pair now (its own partial from the accumulators: no store, no
+// drain, no release) and returns true; otherwise false, and the usual protocol follows. Share 1
+// counted its arrival after publishing, and it is the only other arrival, so nothing touches the
+// counter after the acquire load sees 1. Both consumers take part (the barrier).
+template <class Cfg>
+__device__ __forceinline__ bool reduce_if_others_arrived(const GemmParams& p, const float (&acc)[Cfg::kBlkM / 2],
+                                                         bool owns_rows, int64_t n_block, int64_t m0,
+                                                         const float4* tile_slabs, int tid, uint8_t* smem,
+                                                         int64_t tile) {
+  using Slab = SplitKSlab<Cfg>;
+  bool arrived = false;
+  if (tid == 0) {
+    uint32_t* counter = p.tile_counters + tile;
+    arrived = ptx::load_acquire_gpu(counter) == 1u;
+    if (arrived) *counter = 0;
+  }
+  if (!ptx::named_barrier_or(kSplitKBarrier, Slab::kThreads, arrived)) return false;
+  if (owns_rows) {
+    StagedWriter<Cfg> out(p, n_block, m0, smem);
+    reduce_pair_staged<Cfg>(tile_slabs + Slab::kFloat4s, tid, acc, out);
+  }
+  return true;
+}
+
 // Called by all 256 consumer threads after the mainloop (and after the grid-dependency wait:
 // the previous call may still be using the workspace). `owns_rows`: this consumer has weight
 // rows in the tile (false for the second consumer of a 64-row tail tile).
@@ -261,6 +298,11 @@ __device__ __forceinline__ void splitk_store_and_reduce(const GemmParams& p, con
   float4* tile_slabs = reinterpret_cast<float4*>(p.partials) + int64_t(work.slab0) * Slab::kFloat4s;
   const int mine = work.split;
 
+  if constexpr (Cfg::kEpilogueStaging && Cfg::kLoopsOverItems) {
+    if (stream_k_others_first(p, work) &&
+        reduce_if_others_arrived<Cfg>(p, acc, owns_rows, n_block, m0, tile_slabs, tid, smem, tile))
+      return;
+  }
   if (owns_rows) {
     float4* slab = tile_slabs + int64_t(mine) * Slab::kFloat4s;
 #pragma unroll
@@ -286,39 +328,37 @@ __device__ __forceinline__ void splitk_store_and_reduce(const GemmParams& p, con
   poisoned = ptx::named_barrier_or(kSplitKBarrier, Slab::kThreads, poisoned);
   if (!owns_rows || !(last || poisoned)) return;
 
-  if constexpr (Cfg::kEpilogueStaging) {
-    // 128 and 256 tokens, Y through shared memory. Two splits: the other partial by register
-    // loads, the own from the accumulators (copy-engine forms lost 0.82-0.96x, perf-notes v27a).
-    // Three or more on the CTA's last item: the copy engine into the idle ring; the condition is
-    // uniform across the CTA, and both consumers own rows there, so neither returned above.
-    // Otherwise register reloads of every split.
-    if (!poisoned) {
-      StagedWriter<Cfg> out(p, n_block, m0, smem);
-      const int64_t n_block0 = n_block - int64_t(threadIdx.x / 128 - 1) * layout::kTileN;
-      if (splits >= 3 && RingReduce<Cfg>::fits(p, n_block0, splits) &&
-          split_item_is_last<Cfg::kLoopsOverItems>(p, work))
-        RingReduce<Cfg>::run(tile_slabs, splits, tid, smem, out);
-      else if (splits == 2)
-        reduce_pair_staged<Cfg>(tile_slabs + (1 - mine) * Slab::kFloat4s, tid, acc, out);
-      else
-        reduce_reloaded<Cfg>(tile_slabs, splits, tid, out);
-      return;
-    }
-  }
-  const OutputWriter<Cfg> out(p, n_block, m0);
   if (poisoned) {
+    const OutputWriter<Cfg> out(p, n_block, m0);
     const float nan = __int_as_float(0x7fc00000);
     const float v[4] = {nan, nan, nan, nan};
 #pragma unroll
     for (int i = 0; i < Slab::kChunks; ++i) out.store_chunk(p, i, v);
     return;
   }
-  if (splits <= 2) {
-    reduce_tile<Cfg, 2>(p, tile_slabs, splits, mine, tid, acc, out);
-  } else if (splits <= 4) {
-    reduce_tile<Cfg, 4>(p, tile_slabs, splits, mine, tid, acc, out);
+  if constexpr (Cfg::kEpilogueStaging) {
+    // 128 and 256 tokens, Y through shared memory. Two splits: the other partial by register
+    // loads, the own from the accumulators (copy-engine forms lost 0.82-0.96x, perf-notes v27a).
+    // Three or more on the CTA's last item: the copy engine into the idle ring; the condition is
+    // uniform across the CTA, and both consumers own rows there, so neither returned above.
+    // Otherwise register reloads of every split.
+    StagedWriter<Cfg> out(p, n_block, m0, smem);
+    const int64_t n_block0 = n_block - int64_t(threadIdx.x / 128 - 1) * layout::kTileN;
+    if (splits >= 3 && RingReduce<Cfg>::fits(p, n_block0, splits) && split_item_is_last<Cfg::kLoopsOverItems>(p, work))
+      RingReduce<Cfg>::run(tile_slabs, splits, tid, smem, out);
+    else if (splits == 2)
+      reduce_pair_staged<Cfg>(tile_slabs + (1 - mine) * Slab::kFloat4s, tid, acc, out);
+    else
+      reduce_reloaded<Cfg>(tile_slabs, splits, tid, out);
   } else {
-    reduce_tile<Cfg, kSplitKMaxSplits>(p, tile_slabs, splits, mine, tid, acc, out);
+    const OutputWriter<Cfg> out(p, n_block, m0);
+    if (splits <= 2) {
+      reduce_tile<Cfg, 2>(p, tile_slabs, splits, mine, tid, acc, out);
+    } else if (splits <= 4) {
+      reduce_tile<Cfg, 4>(p, tile_slabs, splits, mine, tid, acc, out);
+    } else {
+      reduce_tile<Cfg, kSplitKMaxSplits>(p, tile_slabs, splits, mine, tid, acc, out);
+    }
   }
 }
 

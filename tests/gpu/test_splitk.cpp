@@ -59,12 +59,21 @@ const SplitCase kCases[] = {
     // 17 x 32-token tiles (the last partial) x 8 = 136 on 132 SMs: the 32-token "_dpsk".
     {540, 1024, 512, 128, "sm90_ws_n128_m32_dpsk2"},
     {540, 1024, 1024, 64, "sm90_ws_n128_m32_dpsk4"},
+    // 8 x 17 = 136 tiles of 128 tokens: 132 whole, the last 4 split in 4 on a looping grid (the
+    // register reloads: a looping split-K grid's items do not take the ring).
+    {1024, 2176, 512, 128, "sm90_ws_n128_m128_dpsk4"},
     // "_streamk" (on 132 SMs): 15 tiles of 16 K tiles in runs of 3 on 80 CTAs (up to 6 shares,
     // runs starting mid-group); 288 tiles: 132 whole, 156 of 2 K tiles in runs of 3; 12 tiles of
     // 32 K tiles in runs of 5, up to 8 shares, a 64-row N tail.
     {300, 640, 1024, 128, "sm90_ws_n128_m128_streamk"},
     {1100, 4096, 128, 64, "sm90_ws_n128_m128_streamk"},
     {400, 704, 2048, 128, "sm90_ws_n128_m256_streamk"},
+    // More tiles than SMs: runs longer than a tile, so at most two shares, whose share 0 (a run's
+    // end) usually finds share 1 (the next run's start) published and sums from its registers
+    // without storing: 58 x 3 = 174 tiles of 16 K tiles in runs of 22, a 64-row N tail; 133
+    // tiles of 256 tokens in runs of 17.
+    {384, 7360, 1024, 128, "sm90_ws_n128_m128_streamk"},
+    {256, 17024, 1024, 128, "sm90_ws_n128_m256_streamk"},
 };
 
 TEST(GpuSplitK, OneZeroedWorkspaceServesMixedCalls) {
