@@ -246,6 +246,15 @@ __device__ __forceinline__ void reduce_reloaded(const float4* tile_slabs, int sp
   }
 }
 
+// NaN over the tile: the arrival count showed a workspace that was not zero at the call.
+template <class Cfg>
+__device__ __forceinline__ void store_nan_tile(const GemmParams& p, const OutputWriter<Cfg>& out) {
+  const float nan = __int_as_float(0x7fc00000);
+  const float v[4] = {nan, nan, nan, nan};
+#pragma unroll
+  for (int i = 0; i < SplitKSlab<Cfg>::kChunks; ++i) out.store_chunk(p, i, v);
+}
+
 // Stream-K lays tiles end to end along the runs, so a two-share tile's share 0 is the last
 // segment of its CTA's run and share 1 the first of the next CTA's run (stream_k.h): share 1
 // usually published its partial long before share 0 ends. Whether this item is such a share 0,
@@ -328,15 +337,11 @@ __device__ __forceinline__ void splitk_store_and_reduce(const GemmParams& p, con
   poisoned = ptx::named_barrier_or(kSplitKBarrier, Slab::kThreads, poisoned);
   if (!owns_rows || !(last || poisoned)) return;
 
-  if (poisoned) {
-    const OutputWriter<Cfg> out(p, n_block, m0);
-    const float nan = __int_as_float(0x7fc00000);
-    const float v[4] = {nan, nan, nan, nan};
-#pragma unroll
-    for (int i = 0; i < Slab::kChunks; ++i) out.store_chunk(p, i, v);
-    return;
-  }
   if constexpr (Cfg::kEpilogueStaging) {
+    if (poisoned) {
+      store_nan_tile<Cfg>(p, OutputWriter<Cfg>(p, n_block, m0));
+      return;
+    }
     // 128 and 256 tokens, Y through shared memory. Two splits: the other partial by register
     // loads, the own from the accumulators (copy-engine forms lost 0.82-0.96x, perf-notes v27a).
     // Three or more on the CTA's last item: the copy engine into the idle ring; the condition is
@@ -351,7 +356,14 @@ __device__ __forceinline__ void splitk_store_and_reduce(const GemmParams& p, con
     else
       reduce_reloaded<Cfg>(tile_slabs, splits, tid, out);
   } else {
+    // The writer first, then the poisoned case: this order keeps the decode and 64-token kernels'
+    // code as it was; the form with a writer per case slowed the 64-token kernel by up to 6 %
+    // (perf-notes v28e).
     const OutputWriter<Cfg> out(p, n_block, m0);
+    if (poisoned) {
+      store_nan_tile<Cfg>(p, out);
+      return;
+    }
     if (splits <= 2) {
       reduce_tile<Cfg, 2>(p, tile_slabs, splits, mine, tid, acc, out);
     } else if (splits <= 4) {
