@@ -417,6 +417,7 @@ TEST(Schedules, StreamKItemsCoverEveryKTileOnce) {
         kernels::StreamKShape::make(k_tiles, p.stream_k_iters_per_cta, int(p.stream_k_iters));
     for (int cta = 0; cta < int(p.ctas); ++cta) {
       int items = 0;
+      bool first_segment = true;
       for (int item = kernels::loop_first_item(g, cta, int(p.dp_tiles), int(p.work_items)); item >= 0;
            item = kernels::loop_next_item(g, cta, int(p.ctas), item, int(p.dp_tiles), int(p.work_items))) {
         ++items;
@@ -427,8 +428,14 @@ TEST(Schedules, StreamKItemsCoverEveryKTileOnce) {
         const kernels::StreamKSegment s = kernels::stream_k_segment(g, cta, item - int(p.dp_tiles));
         ASSERT_LT(s.k_begin, s.k_end);
         // stream_k_last_tile names the CTA's last item's tile, exactly (its ring is idle after it).
-        EXPECT_EQ(s.tile == kernels::stream_k_last_tile(g, cta),
-                  kernels::loop_next_item(g, cta, int(p.ctas), item, int(p.dp_tiles), int(p.work_items)) < 0);
+        const bool last_segment =
+            kernels::loop_next_item(g, cta, int(p.ctas), item, int(p.dp_tiles), int(p.work_items)) < 0;
+        EXPECT_EQ(s.tile == kernels::stream_k_last_tile(g, cta), last_segment);
+        // A shared tile's share 0 ends its CTA's run and its later shares start theirs, which is
+        // what lets share 0 find the others already arrived (splitk_reduce.cuh).
+        if (s.shares > 1 && s.share == 0) EXPECT_TRUE(last_segment) << "cta " << cta << " tile " << s.tile;
+        if (s.share > 0) EXPECT_TRUE(first_segment) << "cta " << cta << " tile " << s.tile;
+        first_segment = false;
         for (int kt = s.k_begin; kt < s.k_end; ++kt) ++covered[size_t(p.dp_tiles + s.tile) * k_tiles + kt];
         ASSERT_LE(s.shares, kernels::kStreamKMaxShares);
         max_shares = std::max(max_shares, s.shares);
