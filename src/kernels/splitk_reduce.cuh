@@ -8,7 +8,10 @@
 // stored), writes Y through the normal epilogue, and returns the counter to zero. The counters
 // sit in one fixed block at the workspace's start (gemm_params.h), so they are all zero between
 // calls whatever shapes and schedules share the buffer: the caller zero-fills it once
-// (mixgemm.h). The partials need no clearing: every call writes before it reads.
+// (mixgemm.h). The partials need no clearing: every call writes before it reads. One shortcut:
+// share 0 of a two-share stream-K tile, which ends its CTA's run, first checks whether the other
+// share has arrived, and if so sums at once without storing its own partial
+// (reduce_if_others_arrived).
 //
 // Workspace layout: counters [kSplitKMaxTiles] (u32), then the partials as slabs of
 // [chunk][thread] float4, chunk i = acc[4i .. 4i + 3] of consumer thread `thread` (0..255).
