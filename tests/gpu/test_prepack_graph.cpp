@@ -165,6 +165,14 @@ TEST(SanitizerSubset, SmallCases) {
       if (!run_and_compare(s)) return;
     }
   }
+  // Stream-K whose runs cross tiles (15 tiles of 16 K tiles in runs of 3 on 132 SMs): a run
+  // that starts mid-tile, and share 0's check of its tile's counter (splitk_reduce.cuh).
+  CaseSpec s;
+  s.m = 300;
+  s.n = 640;
+  s.k = 1024;
+  s.schedule = "sm90_ws_n128_m128_streamk";
+  run_and_compare(s);
 }
 
 }  // namespace

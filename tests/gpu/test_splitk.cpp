@@ -248,31 +248,42 @@ bool is_nan_act(uint16_t v, ActType act) {
 
 // A workspace full of garbage (here all bits set) must not produce a plausible wrong result:
 // every output is NaN, the next call too, and after a fresh zero-fill the result is correct.
+// 32-token tiles sum through L2 (no cluster path); the stream-K cases share every tile (15
+// tiles of 16 K tiles in runs of 3 on 132 SMs), through each arrival path: the share-0 check
+// and the counted arrival.
 TEST(GpuSplitK, UnzeroedWorkspaceGivesNaNNotWrongSums) {
   REQUIRE_SM90();
-  CaseSpec s;
-  s.m = 16;
-  s.n = 512;
-  s.k = 2048;
-  s.schedule = "sm90_ws_n128_m32_sk4";  // 32-token tiles sum through L2 (no cluster path)
-  WeightDesc w;
-  w.n = s.n;
-  w.k = s.k;
-  const size_t bytes = workspace_bytes(w, s.m, s.schedule);
-  DeviceBuffer ws(bytes);
-  CUDA_OK(cudaMemset(ws.ptr, 0xFF, bytes));
-  s.workspace = ws.ptr;
-  s.workspace_bytes = bytes;
-  for (int call = 0; call < 2; ++call) {
-    CaseResult r;
-    run_case(s, &r);
-    if (HasFatalFailure()) return;
-    size_t nans = 0;
-    for (uint16_t v : r.out) nans += is_nan_act(v, s.act);
-    EXPECT_EQ(nans, r.out.size()) << "call " << call << ": " << r.repro;
+  const SplitCase cases[] = {
+      {16, 512, 2048, 128, "sm90_ws_n128_m32_sk4"},
+      {300, 640, 1024, 128, "sm90_ws_n128_m128_streamk"},
+      {600, 640, 1024, 128, "sm90_ws_n128_m256_streamk"},
+  };
+  for (const SplitCase& c : cases) {
+    CaseSpec s;
+    s.m = c.m;
+    s.n = c.n;
+    s.k = c.k;
+    s.group = c.group;
+    s.schedule = c.schedule;
+    WeightDesc w;
+    w.n = s.n;
+    w.k = s.k;
+    const size_t bytes = workspace_bytes(w, s.m, s.schedule);
+    DeviceBuffer ws(bytes);
+    CUDA_OK(cudaMemset(ws.ptr, 0xFF, bytes));
+    s.workspace = ws.ptr;
+    s.workspace_bytes = bytes;
+    for (int call = 0; call < 2; ++call) {
+      CaseResult r;
+      run_case(s, &r);
+      if (HasFatalFailure()) return;
+      size_t nans = 0;
+      for (uint16_t v : r.out) nans += is_nan_act(v, s.act);
+      EXPECT_EQ(nans, r.out.size()) << c.schedule << ", call " << call << ": " << r.repro;
+    }
+    CUDA_OK(cudaMemset(ws.ptr, 0, bytes));
+    if (!run_and_compare(s)) return;
   }
-  CUDA_OK(cudaMemset(ws.ptr, 0, bytes));
-  if (!run_and_compare(s)) return;
 }
 
 }  // namespace
