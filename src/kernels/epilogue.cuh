@@ -72,11 +72,15 @@ struct StagedWriter {
   static_assert(Cfg::kBlkM % kGroupTokens == 0, "whole 64-token groups");
   static_assert(Cfg::kEpilogueBytes >= Cfg::kConsumers * 4 * kStagingBytes, "staging for every consumer warp");
 
-  const uint8_t* staging_ptr;  // this warp's staging
-  uint32_t staging;            // the same, as a shared-memory address
-  uint16_t* y;                 // Y at this lane's first read-back token and 8 weight rows
-  int64_t y_step;              // 16 tokens of Y
-  int tokens_left;             // token columns from the tile's first to the end of M, at most BlkM
+  // This warp's staging, twice: the pointer for the read-back, whose plain loads ptxas schedules
+  // freely, and the shared-memory address for stmatrix. One form only (the address read back
+  // through an asm load, or the pointer converted at each stmatrix) cost the 128- and 256-token
+  // kernels 50-120 instructions, and the asm load a 20-byte spill (ptxas, CUDA 13.0).
+  const uint8_t* staging_ptr;
+  uint32_t staging;
+  uint16_t* y;      // Y at this lane's first read-back token and 8 weight rows
+  int64_t y_step;   // 16 tokens of Y: 16 ldy elements, which may pass 2^31 (ldy is not bounded)
+  int tokens_left;  // token columns from the tile's first to the end of M, at most BlkM
   float b_lo, b_hi;
 
   __device__ __forceinline__ StagedWriter(const GemmParams& p, int64_t n_block, int64_t m0, uint8_t* smem) {
