@@ -51,6 +51,9 @@ def main():
     t = 100 * a.threshold
     print(f"points: {n}; chosen schedule's row within {t:.0f} % of the fastest: {named_ok}, fastest itself: {fastest}; "
           f"auto row within {t:.0f} %: {row_ok}")
+    if n == 0:
+        print("no point has an auto:<name> row (a mixgemm-tune CSV has none: use mixgemm-tune --evaluate)")
+        return
     print(f"worst chosen-row gap: {100 * worst_named[0]:.1f} % at {worst_named[1][3]} M={worst_named[1][4]}; "
           f"worst auto-row gap: {100 * worst_row[0]:.1f} % at {worst_row[1][3]} M={worst_row[1][4]}")
 

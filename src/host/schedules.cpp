@@ -29,8 +29,7 @@ constexpr int kLastWaveSplitChoices[] = {2, 4};
 // CTA overlaps with its last tile's epilogue.
 using kernels::kPersistentMinBlockM;
 
-// Output tiles of a problem: 128 weight rows x blk_m tokens each.
-static int64_t output_tiles(const WeightDesc& w, int64_t m, int blk_m) {
+int64_t output_tiles(const WeightDesc& w, int64_t m, int blk_m) {
   return ((w.n + kBlockN - 1) / kBlockN) * ((m + blk_m - 1) / blk_m);
 }
 
@@ -41,8 +40,8 @@ std::vector<Schedule> all_schedules() {
       for (int sk : kSplitChoices)
         if (occ == 1 || bm <= kMaxBlockMTwoCtas) out.push_back({bm, sk, occ});
   for (int bm : kBlockMs)
-    if (bm <= kDecodeOnlySplitsMaxBlockM)
-      for (int occ : {1, 2}) out.push_back({bm, kDecodeOnlySplits, occ});
+    if (bm <= kThreeSplitsMaxBlockM)
+      for (int occ : {1, 2}) out.push_back({bm, kThreeSplits, occ});
   for (int bm : kBlockMs)
     if (bm >= kLastWaveSplitMinBlockM)
       for (int sk : kLastWaveSplitChoices) out.push_back({bm, sk, 1, /*last_wave_split=*/true});
@@ -81,6 +80,7 @@ Schedule heuristic_schedule(const WeightDesc& w, int64_t m, int sm_count) {
   // bound a small-M CTA; a second resident CTA overlaps them (5-15% faster at M <= 16). Unless
   // one CTA's split fills the SMs and the two-CTA split is too shallow, or one CTA takes 3 splits.
   if (m <= 16) s.ctas_per_sm = one_cta_split_wins(w, m, s.blk_m, sm_count) ? 1 : 2;
+  if (two_ctas_three_splits_win(w, m, s.blk_m, sm_count)) s.ctas_per_sm = 2;
 
   s.splits = split_for(w, m, s.blk_m, s.ctas_per_sm, sm_count);
   // A last wave mostly empty after one to three full ones: split only its tiles.
@@ -156,10 +156,11 @@ static bool keeps_four_fifths_busy(int64_t ctas, int sm_count) { return ctas * 5
 
 bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count) {
   const int64_t k_tiles = w.k / layout::kTileK;
-  const int64_t ctas = tiles * kDecodeOnlySplits, slots = int64_t(sm_count) * ctas_per_sm;
-  if (blk_m > kDecodeOnlySplitsMaxBlockM || ctas > slots || k_tiles / kDecodeOnlySplits < 4) return false;
+  const int64_t ctas = tiles * kThreeSplits, slots = int64_t(sm_count) * ctas_per_sm;
+  const int max_blk_m = ctas_per_sm == 2 ? kThreeSplitsMaxBlockM : kDecodeMaxBlockM;
+  if (blk_m > max_blk_m || ctas > slots || k_tiles / kThreeSplits < 4) return false;
   if (ctas_per_sm == 2) return true;
-  return keeps_four_fifths_busy(ctas, sm_count) && (blk_m == 16 || k_tiles / kDecodeOnlySplits >= 64);
+  return keeps_four_fifths_busy(ctas, sm_count) && (blk_m == 16 || k_tiles / kThreeSplits >= 64);
 }
 
 bool three_splits_overfill_wins(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count) {
@@ -173,7 +174,7 @@ bool three_splits_overfill_wins(const WeightDesc& w, int64_t tiles, int blk_m, i
   const int64_t k_tiles = w.k / layout::kTileK;
   const int64_t slots = int64_t(sm_count) * ctas_per_sm;
   return blk_m == 16 && ctas_per_sm == 2 && tiles * 2 > slots && tiles * 2 <= overfill_slots(slots, ctas_per_sm) &&
-         k_tiles / kDecodeOnlySplits >= 18;
+         k_tiles / kThreeSplits >= 18;
 }
 
 int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm_count) {
@@ -200,21 +201,22 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
     // fastest unsplit with <= 32 K tiles per split (2 splits 1.03-1.21x slower) and with 2
     // splits, or within 2 % of 3, from 40 on (unsplit 1.03-1.19x slower); at 36 neither (3
     // splits the fastest, both 3-7 % behind). 16-token tiles: three_splits_overfill_wins.
-    const int overfill_min_split_k_tiles = blk_m <= kDecodeOnlySplitsMaxBlockM ? 36 : 16;
+    const int overfill_min_split_k_tiles = blk_m <= kDecodeMaxBlockM ? 36 : 16;
     const int64_t overfill = overfill_slots(slots, ctas_per_sm);
     for (int sk : kSplitChoices) {
       const int64_t allowed = sk == 2 && k_tiles / sk >= overfill_min_split_k_tiles ? overfill : slots;
       if (tiles * sk <= allowed && k_tiles / sk >= 4) splits = sk;
     }
-    if (three_splits_overfill_wins(w, tiles, blk_m, ctas_per_sm, sm_count)) return kDecodeOnlySplits;
-    // 3 splits of an 8- or 16-token tile where they fill one wave and the pick so far (1 or 2)
-    // leaves more slots idle. At two CTAs per SM that is 67-88 tiles: 8192x10240 (80 tiles) at
-    // M = 1-16 ran 240 CTAs 1.15-1.16x faster than 320 with 4 splits and 1.23x faster than 160
-    // with 2 (H200 tune-k), and 3 splits were the fastest or within 3 % at 26 of 28 points of
-    // seven more shapes (perf-notes v19c). At one CTA per SM only where the wave is at least four
-    // fifths full and, for 8-token tiles, each split streams >= 64 K tiles (one_cta_split_wins).
-    if (splits < kDecodeOnlySplits && three_splits_fill_one_wave(w, tiles, blk_m, ctas_per_sm, sm_count))
-      splits = kDecodeOnlySplits;
+    if (three_splits_overfill_wins(w, tiles, blk_m, ctas_per_sm, sm_count)) return kThreeSplits;
+    // 3 splits where they fill one wave and the pick so far (1 or 2) leaves more slots idle. At
+    // two CTAs per SM that is 67-88 tiles: 8192x10240 (80 tiles) at M = 1-16 ran 240 CTAs
+    // 1.15-1.16x faster than 320 with 4 splits and 1.23x faster than 160 with 2 (H200 tune-k),
+    // and 3 splits were the fastest or within 3 % at 26 of 28 points of seven more shapes
+    // (perf-notes v19c); 32- and 64-token tiles: two_ctas_three_splits_win. At one CTA per SM
+    // only for 8- and 16-token tiles, where the wave is at least four fifths full and, for
+    // 8-token tiles, each split streams >= 64 K tiles (one_cta_split_wins).
+    if (splits < kThreeSplits && three_splits_fill_one_wave(w, tiles, blk_m, ctas_per_sm, sm_count))
+      splits = kThreeSplits;
     // Tiles of 64 tokens and more at one CTA per SM whose one-wave split leaves over a fifth of
     // the SMs idle: a deeper split past one wave, where its rounds of CTAs stream at most four
     // fifths of the one-wave split's K per SM, with >= 48 K tiles per split (the depth floor of
@@ -279,7 +281,24 @@ bool one_cta_split_wins(const WeightDesc& w, int64_t m, int blk_m, int sm_count)
   const int64_t k_tiles = w.k / layout::kTileK;
   const int one_cta_splits = split_for(w, m, blk_m, 1, sm_count);
   return keeps_four_fifths_busy(output_tiles(w, m, blk_m) * one_cta_splits, sm_count) &&
-         (k_tiles / split_for(w, m, blk_m, 2, sm_count) < 16 || one_cta_splits == kDecodeOnlySplits);
+         (k_tiles / split_for(w, m, blk_m, 2, sm_count) < 16 || one_cta_splits == kThreeSplits);
+}
+
+bool two_ctas_three_splits_win(const WeightDesc& w, int64_t m, int blk_m, int sm_count) {
+  // More than half a one-CTA wave of 32- or 64-token tiles leaves the SMs a third idle or more
+  // unsplit (70B qkv: 80 tiles on 132 SMs) and takes two waves with 2 splits; 3 splits at two
+  // CTAs per SM fit one wave up to 88 tiles. Measured (H200, interleaved against 12 other 32-
+  // and 64-token schedules of one and two CTAs per SM, perf-notes v29b) at 68-86 tiles over
+  // 56-224 K tiles, M = 24-64: 1.03-1.13x faster than the table's choice before at 18 of 22
+  // points (70B qkv 1.09-1.10x, 8192x9216 1.07-1.11x, 14336x8704 1.06-1.13x), 0.99-1.00x at 64
+  // tokens on 84 and 86 tiles over 56 and 64 K tiles; the fastest listed or within 1.2 % at 20
+  // of 22 (14336x8704 M = 48-64: one CTA per SM with 3 splits, 1.55 waves over 224 K tiles, was
+  // 8 % faster still). Where fewer tiles leave 2 splits one wave (8192x8192: 64 tiles), one CTA
+  // per SM with 2 splits stays (3 at two CTAs were 1.38x slower).
+  if ((blk_m != 32 && blk_m != 64) || sm_count <= 0) return false;
+  const int64_t tiles = output_tiles(w, m, blk_m);
+  const int64_t k_tiles = w.k / layout::kTileK;
+  return 2 * tiles > sm_count && tiles * kThreeSplits <= 2 * int64_t(sm_count) && k_tiles / kThreeSplits >= 18;
 }
 
 int last_wave_split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm_count) {

@@ -36,15 +36,20 @@ struct Schedule {
 };
 
 inline constexpr int kSplitChoices[] = {1, 2, 4, 8};
-// Also listed: 3 splits of the 8- and 16-token tiles, for grids that 3 splits fill in one wave
-// and 2 leave half empty (70B qkv at M <= 16: 80 tiles x 3 = 240 CTAs on 264 two-CTA slots,
-// against 160 with 2 and 320 in two waves with 4; split_for).
-inline constexpr int kDecodeOnlySplits = 3;
-inline constexpr int kDecodeOnlySplitsMaxBlockM = 16;
+// Also listed: 3 splits of the tiles of up to 64 tokens, for grids that 3 splits fill in one
+// wave and 2 leave half empty (70B qkv at M <= 64: 80 tiles x 3 = 240 CTAs on 264 two-CTA
+// slots, against 160 with 2 and 320 in two waves with 4; split_for, two_ctas_three_splits_win).
+inline constexpr int kThreeSplits = 3;
+inline constexpr int kThreeSplitsMaxBlockM = 64;
+// The decode token tiles (8 and 16), which have rules of their own for occupancy and 3 splits.
+inline constexpr int kDecodeMaxBlockM = 16;
 
 std::string schedule_name(const Schedule& s);
 bool parse_schedule(const std::string& name, Schedule* out);
 std::vector<Schedule> all_schedules();
+
+// Output tiles of a problem: 128 weight rows x blk_m tokens each.
+int64_t output_tiles(const WeightDesc& w, int64_t m, int blk_m);
 
 // The heuristic behind "auto" where no selection table covers the problem. Every rule is
 // stated with its reason in schedules.cpp.
@@ -60,9 +65,10 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
 // Whether one CTA per SM, split as split_for splits it, keeps at least four fifths of the SMs
 // busy on this problem.
 bool one_cta_split_fills_sms(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
-// Whether 3 splits of `tiles` output tiles of an 8- or 16-token tile fill one wave: at two CTAs per
-// SM wherever they fit the slots, at one CTA per SM only where they keep four fifths of the SMs
-// busy and (8-token tiles) each split streams >= 64 K tiles. Used by split_for.
+// Whether 3 splits of `tiles` output tiles fill one wave: at two CTAs per SM (tiles of up to 64
+// tokens) wherever they fit the slots, at one CTA per SM (8- and 16-token tiles only) where they
+// keep four fifths of the SMs busy and (8-token tiles) each split streams >= 64 K tiles. Used by
+// split_for.
 bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count);
 // Whether 16-token tiles that 2 splits would overfill the two-CTA wave with (133-165 tiles on
 // 264 slots) take 3 splits instead: where each streams >= 18 K tiles. Used by split_for.
@@ -71,6 +77,10 @@ bool three_splits_overfill_wins(const WeightDesc& w, int64_t tiles, int blk_m, i
 // split_for splits it, fills the SMs, and either the two-CTA split would stream fewer than 16 K
 // tiles per split or one CTA per SM takes 3 splits.
 bool one_cta_split_wins(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
+// Whether a 32- or 64-token tile runs two CTAs per SM with 3 splits rather than one CTA per SM:
+// where its tiles are more than half a one-CTA wave (2 splits would take two) and 3 splits fit
+// the two-CTA wave, each streaming >= 18 K tiles.
+bool two_ctas_three_splits_win(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
 // The "_dpsk" split the heuristic gives a token tile on this problem, 0 for none: for tiles of 32
 // tokens and more at one CTA per SM, when the tiles fill more than one wave but fewer than five
 // and the last wave is at most half full, the largest of 2 and 4 that keeps the last wave's

@@ -289,7 +289,17 @@ bool lookup_tuned(const std::vector<TunedEntry>& entries, const WeightDesc& w, i
     // point but one (11 of 11 H200, 10 of 11 H100: 4096x4096, 7.8 %). 8B o's M = 64 point took
     // 32 tokens by 1.8 % on the H200; carried to 14336x4096 and 4096x6144 that was 18 and 6 %
     // slower (docs/perf-notes.md v15i).
-    if (m > 16 && m <= 64 && (out->blk_m == 32 || out->blk_m == 64)) out->blk_m = covering_token_tile(m);
+    if (m > 16 && m <= 64 && (out->blk_m == 32 || out->blk_m == 64)) {
+      out->blk_m = covering_token_tile(m);
+      // And, within one wave of tiles, its occupancy by how they fill the SMs here: two CTAs per
+      // SM with 3 splits only where they fill the two-CTA wave and the one-CTA wave is a third
+      // idle (70B qkv's 80 tiles); elsewhere one CTA (two CTAs with 2 splits ran 1.33x slower
+      // than one CTA unsplit at 8192x10240 M = 32, H200 tune-l). Past one wave, the rule below.
+      if (two_ctas_three_splits_win(w, m, out->blk_m, sm_count))
+        out->ctas_per_sm = 2;
+      else if (output_tiles(w, m, out->blk_m) <= sm_count)
+        out->ctas_per_sm = 1;
+    }
     // At 64 < M <= 128, the 128-token tile, one CTA per SM: over the H200 tune-m, n and p runs
     // and the M = 96 run the 128-token family was within 3 % of the best at 30 of 32 points
     // (4096x4096 4.9 and 7.2 %), the 64-token one 9-52 % behind on six of the eight shapes. 8B

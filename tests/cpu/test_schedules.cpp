@@ -41,7 +41,7 @@ TEST(Schedules, NamesRoundTripAndAreListed) {
   }
   // 40 plain + 3 splits of 8- and 16-token tiles at one and two CTAs per SM + "_dpsk" 2 and 4
   // for 32- to 256-token tiles + "_p" and "_streamk" for 128 and 256.
-  EXPECT_EQ(listed.size(), 40u + 4u + 8u + 2u + 2u);
+  EXPECT_EQ(listed.size(), 40u + 8u + 8u + 2u + 2u);
   EXPECT_EQ(schedule_name({128, 1, 1, false, false, true}), "sm90_ws_n128_m128_streamk");
   EXPECT_EQ(schedule_name({32, 4, 1, true}), "sm90_ws_n128_m32_dpsk4");
   EXPECT_EQ(schedule_name({8, 3, 2}), "sm90_ws_n128_m8_o2_sk3");
@@ -162,7 +162,7 @@ TEST(Schedules, SplitForTwoCtaOverfill) {
   const Case cases[] = {
       {10240, 8192, 1, 8, 2, 3, "80 tiles x 4 = 320 CTAs would overfill; x 3 = 240 fit"},
       {10240, 8192, 16, 16, 2, 3, "80 tiles x 3 = 240 at 16 tokens too"},
-      {10240, 8192, 32, 32, 2, 2, "32-token tiles have no 3-way split, and 4 would overfill: 2"},
+      {10240, 8192, 32, 32, 2, 3, "80 tiles x 3 = 240 at 32 tokens too (two_ctas_three_splits_win)"},
       {11264, 8192, 1, 8, 2, 3, "88 x 4 = 352 is past the quarter; 88 x 3 = 264 fit, not 2"},
       {8448, 8192, 1, 8, 2, 4, "66 x 4 = 264 fit the slots: 4, not 3"},
       {5120, 13824, 16, 16, 2, 4, "40 x 8 = 320 would overfill with 8 splits: 4"},
@@ -212,6 +212,21 @@ TEST(Schedules, ThreeSplitsAtOneCtaPerSm) {
   EXPECT_FALSE(one_cta_split_wins(desc(4608, 3584), 1, 8, kH100Sms));
   const Schedule s = heuristic_schedule(desc(5120, 13824), 16, kH100Sms);
   EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m16_sk3");
+}
+
+// 32- and 64-token tiles more than half a one-CTA wave: two CTAs per SM with 3 splits where they
+// fit the two-CTA wave with >= 18 K tiles per split.
+TEST(Schedules, ThreeSplitsAtTwoCtasFor32And64Tokens) {
+  EXPECT_TRUE(two_ctas_three_splits_win(desc(10240, 8192), 32, 32, kH100Sms));  // 80 x 3 = 240 of 264
+  EXPECT_EQ(schedule_name(heuristic_schedule(desc(10240, 8192), 32, kH100Sms)), "sm90_ws_n128_m32_o2_sk3");
+  EXPECT_EQ(schedule_name(heuristic_schedule(desc(10240, 8192), 64, kH100Sms)), "sm90_ws_n128_m64_o2_sk3");
+  EXPECT_EQ(schedule_name(heuristic_schedule(desc(8704, 14336), 24, kH100Sms)), "sm90_ws_n128_m32_o2_sk3");  // 68
+  EXPECT_TRUE(two_ctas_three_splits_win(desc(10752, 3584), 64, 64, kH100Sms));   // 84 tiles, 18 K tiles per split
+  EXPECT_FALSE(two_ctas_three_splits_win(desc(10240, 3072), 32, 32, kH100Sms));  // 16 K tiles per split
+  EXPECT_FALSE(two_ctas_three_splits_win(desc(8192, 8192), 32, 32, kH100Sms));   // 64 tiles: 2 splits fit one wave
+  EXPECT_FALSE(two_ctas_three_splits_win(desc(11392, 8192), 32, 32, kH100Sms));  // 89 x 3 = 267: past the slots
+  EXPECT_FALSE(two_ctas_three_splits_win(desc(10240, 8192), 16, 16, kH100Sms));  // decode tiles: their own rules
+  EXPECT_EQ(schedule_name(heuristic_schedule(desc(8192, 8192), 32, kH100Sms)), "sm90_ws_n128_m32_sk2");
 }
 
 // Two CTAs per SM and up to two waves of tiles: 2 splits of >= 64 K tiles; not past two waves,

@@ -235,6 +235,19 @@ TEST(TuningTable, NearestShapeDropsTwoCtasThatDoubleUpOnFewSms) {
   EXPECT_EQ(chosen(4096, 28672), "sm90_ws_n128_m64_o2");
 }
 
+// At 16 < M <= 64 on another shape, within one wave of tiles: two CTAs per SM with 3 splits where
+// those fill the two-CTA wave and the one-CTA wave is a third idle, else one CTA per SM.
+TEST(TuningTable, NearestShapeThreeSplitsAtTwoCtas) {
+  const std::vector<TunedEntry> e = {entry(8192, 10240, 32, "sm90_ws_n128_m32")};
+  EXPECT_EQ(chosen_name(e, 8192, 10240, 32), "sm90_ws_n128_m32");          // the tuned point, as measured
+  EXPECT_EQ(chosen_name(e, 8192, 9216, 32), "sm90_ws_n128_m32_o2_sk3");    // 72 tiles
+  EXPECT_EQ(chosen_name(e, 8192, 9216, 48), "sm90_ws_n128_m64_o2_sk3");    // 72 tiles of 64 tokens
+  EXPECT_EQ(chosen_name(e, 8192, 8192, 32), "sm90_ws_n128_m32_sk2");       // 64 tiles: 2 splits fill a wave
+  const std::vector<TunedEntry> t = {entry(8192, 10240, 32, "sm90_ws_n128_m32_o2_sk3")};
+  EXPECT_EQ(chosen_name(t, 8192, 10240, 32), "sm90_ws_n128_m32_o2_sk3");
+  EXPECT_EQ(chosen_name(t, 8192, 12288, 32), "sm90_ws_n128_m32");          // 96 tiles: one CTA per SM
+}
+
 // On another shape a one-CTA decode point whose split would leave more than a fifth of the SMs
 // idle runs two CTAs per SM, split for them.
 TEST(TuningTable, NearestShapeTakesTwoCtasWhereOneLeavesSmsIdle) {
