@@ -157,10 +157,12 @@ static bool keeps_four_fifths_busy(int64_t ctas, int sm_count) { return ctas * 5
 bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count) {
   const int64_t k_tiles = w.k / layout::kTileK;
   const int64_t ctas = tiles * kThreeSplits, slots = int64_t(sm_count) * ctas_per_sm;
-  const int max_blk_m = ctas_per_sm == 2 ? kThreeSplitsMaxBlockM : kDecodeMaxBlockM;
-  if (blk_m > max_blk_m || ctas > slots || k_tiles / kThreeSplits < 4) return false;
+  if (blk_m > kThreeSplitsMaxBlockM || ctas > slots || k_tiles / kThreeSplits < 4) return false;
   if (ctas_per_sm == 2) return true;
-  return keeps_four_fifths_busy(ctas, sm_count) && (blk_m == 16 || k_tiles / kThreeSplits >= 64);
+  // The depth floor per split: none at 16 tokens, 64 K tiles at 8 (perf-notes v19c), 42 at 32
+  // and 64 (the shallowest measured, 8192x5120: 1.19x, perf-notes v29c).
+  const int64_t min_k_tiles = blk_m == 16 ? 0 : blk_m >= 32 ? 42 : 64;
+  return keeps_four_fifths_busy(ctas, sm_count) && k_tiles / kThreeSplits >= min_k_tiles;
 }
 
 bool three_splits_overfill_wins(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count) {
@@ -213,8 +215,10 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
     // 1.15-1.16x faster than 320 with 4 splits and 1.23x faster than 160 with 2 (H200 tune-k),
     // and 3 splits were the fastest or within 3 % at 26 of 28 points of seven more shapes
     // (perf-notes v19c); 32- and 64-token tiles: two_ctas_three_splits_win. At one CTA per SM
-    // only for 8- and 16-token tiles, where the wave is at least four fifths full and, for
-    // 8-token tiles, each split streams >= 64 K tiles (one_cta_split_wins).
+    // where the wave is at least four fifths full and, but for 16-token tiles, each split
+    // streams enough K (8 tokens: >= 64 K tiles, one_cta_split_wins; 32 and 64: >= 42, at 36-44
+    // tiles 1.19-1.33x faster than 2 splits at 10 of 10 points of five shapes and 13824x5120
+    // M = 64, H200, perf-notes v29c).
     if (splits < kThreeSplits && three_splits_fill_one_wave(w, tiles, blk_m, ctas_per_sm, sm_count))
       splits = kThreeSplits;
     // Tiles of 64 tokens and more at one CTA per SM whose one-wave split leaves over a fifth of

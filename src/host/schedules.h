@@ -65,10 +65,10 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
 // Whether one CTA per SM, split as split_for splits it, keeps at least four fifths of the SMs
 // busy on this problem.
 bool one_cta_split_fills_sms(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
-// Whether 3 splits of `tiles` output tiles fill one wave: at two CTAs per SM (tiles of up to 64
-// tokens) wherever they fit the slots, at one CTA per SM (8- and 16-token tiles only) where they
-// keep four fifths of the SMs busy and (8-token tiles) each split streams >= 64 K tiles. Used by
-// split_for.
+// Whether 3 splits of `tiles` output tiles of up to 64 tokens fill one wave: at two CTAs per SM
+// wherever they fit the slots, at one CTA per SM where they keep four fifths of the SMs busy and
+// (but for 16-token tiles) each split streams >= 64 K tiles (8-token tiles) or >= 42 (32 and
+// 64 tokens). Used by split_for.
 bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count);
 // Whether 16-token tiles that 2 splits would overfill the two-CTA wave with (133-165 tiles on
 // 264 slots) take 3 splits instead: where each streams >= 18 K tiles. Used by split_for.

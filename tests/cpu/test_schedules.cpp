@@ -142,7 +142,7 @@ TEST(Schedules, SplitPastOneWaveForIdleSms) {
       {10240, 8192, 128, 128, 1, "80 tiles, but 4 splits would be 32 K tiles deep"},
       {6144, 4096, 256, 128, 1, "96 tiles (73 %), 16 K tiles per split at 4"},
       {8192, 8192, 128, 128, 2, "64 x 2 = 128 CTAs keep four fifths busy in one wave"},
-      {5120, 13824, 32, 32, 2, "32-token tiles keep the one-wave rule: 40 x 2"},
+      {5120, 13824, 32, 32, 3, "32-token tiles: 40 x 3 = 120 in one wave (three_splits_fill_one_wave)"},
   };
   for (const Case& c : cases)
     EXPECT_EQ(split_for(desc(c.n, c.k), c.m, c.blk_m, 1, kH100Sms), c.splits)
@@ -205,6 +205,11 @@ TEST(Schedules, ThreeSplitsAtOneCtaPerSm) {
   EXPECT_EQ(split_for(desc(5120, 8192), 1, 8, 1, kH100Sms), 2);     // 42 K tiles: not deep enough
   EXPECT_EQ(split_for(desc(4352, 8192), 16, 16, 1, kH100Sms), 2);   // 34 x 3 = 102: under 4/5
   EXPECT_EQ(split_for(desc(4096, 4096), 16, 16, 1, kH100Sms), 4);   // 32 x 4 = 128 fit: 4
+  EXPECT_EQ(split_for(desc(5120, 13824), 64, 64, 1, kH100Sms), 3);  // 64 tokens: 72 K tiles per split
+  EXPECT_EQ(split_for(desc(5120, 13824), 32, 32, 1, kH100Sms), 3);
+  EXPECT_EQ(split_for(desc(5120, 8192), 64, 64, 1, kH100Sms), 3);   // 42 K tiles per split
+  EXPECT_EQ(split_for(desc(5120, 7680), 64, 64, 1, kH100Sms), 2);   // 40: not deep enough
+  EXPECT_EQ(schedule_name(heuristic_schedule(desc(5120, 13824), 64, kH100Sms)), "sm90_ws_n128_m64_sk3");
   EXPECT_TRUE(one_cta_split_wins(desc(5120, 13824), 16, 16, kH100Sms));
   EXPECT_TRUE(one_cta_split_wins(desc(4608, 3584), 16, 16, kH100Sms));
   EXPECT_TRUE(one_cta_split_wins(desc(5120, 13824), 1, 8, kH100Sms));
