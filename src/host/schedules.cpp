@@ -166,6 +166,17 @@ bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, i
 }
 
 bool three_splits_overfill_wins(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count) {
+  const int64_t k_tiles = w.k / layout::kTileK;
+  // 32- and 64-token tiles at one CTA per SM, more than half a wave and at most two thirds of
+  // the two-CTA wave (two_ctas_three_splits_win's tile counts), over >= 64 K tiles per split:
+  // 3 splits, 1.5-2 waves of one-CTA CTAs. The deeper the split, the better the overfilled
+  // waves' tail evens out against the two-CTA kernel's lower rate: one CTA per SM with 3 splits
+  // against two with 3 was 0.92-0.97x the time at 64 and 74 K tiles per split (12288x9216,
+  // 14336x8704, six points of M = 24-64), 1.02-1.10x at 42 (70B qkv, 8192x9216) and 1.05-1.39x
+  // shallower (H200, perf-notes v29e).
+  if ((blk_m == 32 || blk_m == 64) && ctas_per_sm == 1)
+    return 2 * tiles > sm_count && tiles * kThreeSplits <= 2 * int64_t(sm_count) &&
+           k_tiles / kThreeSplits >= kThreeSplitsOverfillMinKTiles;
   // 16-token tiles where 2 splits would overfill the two-CTA wave (133-165 tiles on 264 slots):
   // 3 splits, 1.5-1.9 waves of CTAs, each streaming >= 18 K tiles. These CTAs convert twice the
   // tokens of an 8-token one per weight byte, so they stream more slowly and the unsplit
@@ -173,7 +184,6 @@ bool three_splits_overfill_wins(const WeightDesc& w, int64_t tiles, int blk_m, i
   // within 2 % at 8 of 8 such shapes with >= 56 K tiles (2 splits up to 1.05x slower, unsplit
   // up to 1.26x); at 32 and 48 K tiles unsplit won (3 splits 1.07-1.14x slower; H200,
   // perf-notes v20b).
-  const int64_t k_tiles = w.k / layout::kTileK;
   const int64_t slots = int64_t(sm_count) * ctas_per_sm;
   return blk_m == 16 && ctas_per_sm == 2 && tiles * 2 > slots && tiles * 2 <= overfill_slots(slots, ctas_per_sm) &&
          k_tiles / kThreeSplits >= 18;
@@ -302,7 +312,8 @@ bool two_ctas_three_splits_win(const WeightDesc& w, int64_t m, int blk_m, int sm
   if ((blk_m != 32 && blk_m != 64) || sm_count <= 0) return false;
   const int64_t tiles = output_tiles(w, m, blk_m);
   const int64_t k_tiles = w.k / layout::kTileK;
-  return 2 * tiles > sm_count && tiles * kThreeSplits <= 2 * int64_t(sm_count) && k_tiles / kThreeSplits >= 18;
+  return 2 * tiles > sm_count && tiles * kThreeSplits <= 2 * int64_t(sm_count) && k_tiles / kThreeSplits >= 18 &&
+         k_tiles / kThreeSplits < kThreeSplitsOverfillMinKTiles;  // deeper: one CTA per SM, three_splits_overfill_wins
 }
 
 int last_wave_split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm_count) {

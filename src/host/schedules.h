@@ -43,6 +43,9 @@ inline constexpr int kThreeSplits = 3;
 inline constexpr int kThreeSplitsMaxBlockM = 64;
 // The decode token tiles (8 and 16), which have rules of their own for occupancy and 3 splits.
 inline constexpr int kDecodeMaxBlockM = 16;
+// K tiles per split from which 3 splits of 32- and 64-token tiles overfill the one-CTA wave
+// rather than run two CTAs per SM (three_splits_overfill_wins, two_ctas_three_splits_win).
+inline constexpr int kThreeSplitsOverfillMinKTiles = 64;
 
 std::string schedule_name(const Schedule& s);
 bool parse_schedule(const std::string& name, Schedule* out);
@@ -71,7 +74,9 @@ bool one_cta_split_fills_sms(const WeightDesc& w, int64_t m, int blk_m, int sm_c
 // 64 tokens). Used by split_for.
 bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count);
 // Whether 16-token tiles that 2 splits would overfill the two-CTA wave with (133-165 tiles on
-// 264 slots) take 3 splits instead: where each streams >= 18 K tiles. Used by split_for.
+// 264 slots) take 3 splits instead: where each streams >= 18 K tiles; and whether 32- and
+// 64-token tiles at one CTA per SM with more than half a wave, at most 88 tiles on 132 SMs, do:
+// where each streams >= kThreeSplitsOverfillMinKTiles. Used by split_for.
 bool three_splits_overfill_wins(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count);
 // Whether a decode tile runs one CTA per SM rather than two: where one CTA per SM, split as
 // split_for splits it, fills the SMs, and either the two-CTA split would stream fewer than 16 K
@@ -79,7 +84,7 @@ bool three_splits_overfill_wins(const WeightDesc& w, int64_t tiles, int blk_m, i
 bool one_cta_split_wins(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
 // Whether a 32- or 64-token tile runs two CTAs per SM with 3 splits rather than one CTA per SM:
 // where its tiles are more than half a one-CTA wave (2 splits would take two) and 3 splits fit
-// the two-CTA wave, each streaming >= 18 K tiles.
+// the two-CTA wave, each streaming from 18 to kThreeSplitsOverfillMinKTiles K tiles.
 bool two_ctas_three_splits_win(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
 // The "_dpsk" split the heuristic gives a token tile on this problem, 0 for none: for tiles of 32
 // tokens and more at one CTA per SM, when the tiles fill more than one wave but fewer than five

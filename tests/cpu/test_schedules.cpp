@@ -225,7 +225,10 @@ TEST(Schedules, ThreeSplitsAtTwoCtasFor32And64Tokens) {
   EXPECT_TRUE(two_ctas_three_splits_win(desc(10240, 8192), 32, 32, kH100Sms));  // 80 x 3 = 240 of 264
   EXPECT_EQ(schedule_name(heuristic_schedule(desc(10240, 8192), 32, kH100Sms)), "sm90_ws_n128_m32_o2_sk3");
   EXPECT_EQ(schedule_name(heuristic_schedule(desc(10240, 8192), 64, kH100Sms)), "sm90_ws_n128_m64_o2_sk3");
-  EXPECT_EQ(schedule_name(heuristic_schedule(desc(8704, 14336), 24, kH100Sms)), "sm90_ws_n128_m32_o2_sk3");  // 68
+  // Over >= 64 K tiles per split: one CTA per SM, 3 splits overfilling the wave.
+  EXPECT_EQ(schedule_name(heuristic_schedule(desc(8704, 14336), 24, kH100Sms)), "sm90_ws_n128_m32_sk3");  // 68, 74
+  EXPECT_EQ(schedule_name(heuristic_schedule(desc(9216, 12288), 48, kH100Sms)), "sm90_ws_n128_m64_sk3");  // 72, 64
+  EXPECT_EQ(schedule_name(heuristic_schedule(desc(9216, 12224), 48, kH100Sms)), "sm90_ws_n128_m64_o2_sk3");  // 63
   EXPECT_TRUE(two_ctas_three_splits_win(desc(10752, 3584), 64, 64, kH100Sms));   // 84 tiles, 18 K tiles per split
   EXPECT_FALSE(two_ctas_three_splits_win(desc(10240, 3072), 32, 32, kH100Sms));  // 16 K tiles per split
   EXPECT_FALSE(two_ctas_three_splits_win(desc(8192, 8192), 32, 32, kH100Sms));   // 64 tiles: 2 splits fit one wave

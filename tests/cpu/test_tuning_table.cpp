@@ -243,6 +243,7 @@ TEST(TuningTable, NearestShapeThreeSplitsAtTwoCtas) {
   EXPECT_EQ(chosen_name(e, 8192, 9216, 32), "sm90_ws_n128_m32_o2_sk3");    // 72 tiles
   EXPECT_EQ(chosen_name(e, 8192, 9216, 48), "sm90_ws_n128_m64_o2_sk3");    // 72 tiles of 64 tokens
   EXPECT_EQ(chosen_name(e, 8192, 8192, 32), "sm90_ws_n128_m32_sk2");       // 64 tiles: 2 splits fill a wave
+  EXPECT_EQ(chosen_name(e, 14336, 8704, 32), "sm90_ws_n128_m32_sk3");      // 68 tiles over 74 K tiles per split
   const std::vector<TunedEntry> t = {entry(8192, 10240, 32, "sm90_ws_n128_m32_o2_sk3")};
   EXPECT_EQ(chosen_name(t, 8192, 10240, 32), "sm90_ws_n128_m32_o2_sk3");
   EXPECT_EQ(chosen_name(t, 8192, 12288, 32), "sm90_ws_n128_m32");          // 96 tiles: one CTA per SM
