@@ -259,12 +259,7 @@ TEST(GpuSplitK, UnzeroedWorkspaceGivesNaNNotWrongSums) {
       {600, 640, 1024, 128, "sm90_ws_n128_m256_streamk"},
   };
   for (const SplitCase& c : cases) {
-    CaseSpec s;
-    s.m = c.m;
-    s.n = c.n;
-    s.k = c.k;
-    s.group = c.group;
-    s.schedule = c.schedule;
+    CaseSpec s = split_case(c);
     WeightDesc w;
     w.n = s.n;
     w.k = s.k;
