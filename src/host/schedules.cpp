@@ -159,9 +159,9 @@ bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, i
   const int64_t ctas = tiles * kThreeSplits, slots = int64_t(sm_count) * ctas_per_sm;
   if (blk_m > kThreeSplitsMaxBlockM || ctas > slots || k_tiles / kThreeSplits < 4) return false;
   if (ctas_per_sm == 2) return true;
-  // The depth floor per split: none at 16 tokens, 64 K tiles at 8 (perf-notes v19c), 42 at 32
-  // and 64 (the shallowest measured, 8192x5120: 1.19x, perf-notes v29c).
-  const int64_t min_k_tiles = blk_m == 16 ? 0 : blk_m >= 32 ? 42 : 64;
+  // The depth floor per split: none at 16 tokens, 64 K tiles at 8 (perf-notes v19c), 32 at 32
+  // and 64 (the shallowest measured, 6144x5120: 1.15-1.18x, perf-notes v29c).
+  const int64_t min_k_tiles = blk_m == 16 ? 0 : blk_m >= 32 ? 32 : 64;
   return keeps_four_fifths_busy(ctas, sm_count) && k_tiles / kThreeSplits >= min_k_tiles;
 }
 
@@ -226,8 +226,8 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
     // and 3 splits were the fastest or within 3 % at 26 of 28 points of seven more shapes
     // (perf-notes v19c); 32- and 64-token tiles: two_ctas_three_splits_win. At one CTA per SM
     // where the wave is at least four fifths full and, but for 16-token tiles, each split
-    // streams enough K (8 tokens: >= 64 K tiles, one_cta_split_wins; 32 and 64: >= 42, at 36-44
-    // tiles 1.19-1.33x faster than 2 splits at 10 of 10 points of five shapes and 13824x5120
+    // streams enough K (8 tokens: >= 64 K tiles, one_cta_split_wins; 32 and 64: >= 32, at 36-44
+    // tiles 1.15-1.33x faster than 2 splits at 18 of 18 points of nine shapes and 13824x5120
     // M = 64, H200, perf-notes v29c).
     if (splits < kThreeSplits && three_splits_fill_one_wave(w, tiles, blk_m, ctas_per_sm, sm_count))
       splits = kThreeSplits;

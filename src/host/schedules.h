@@ -70,7 +70,7 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
 bool one_cta_split_fills_sms(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
 // Whether 3 splits of `tiles` output tiles of up to 64 tokens fill one wave: at two CTAs per SM
 // wherever they fit the slots, at one CTA per SM where they keep four fifths of the SMs busy and
-// (but for 16-token tiles) each split streams >= 64 K tiles (8-token tiles) or >= 42 (32 and
+// (but for 16-token tiles) each split streams >= 64 K tiles (8-token tiles) or >= 32 (32 and
 // 64 tokens). Used by split_for.
 bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count);
 // Whether 16-token tiles that 2 splits would overfill the two-CTA wave with (133-165 tiles on

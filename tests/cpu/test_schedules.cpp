@@ -207,8 +207,8 @@ TEST(Schedules, ThreeSplitsAtOneCtaPerSm) {
   EXPECT_EQ(split_for(desc(4096, 4096), 16, 16, 1, kH100Sms), 4);   // 32 x 4 = 128 fit: 4
   EXPECT_EQ(split_for(desc(5120, 13824), 64, 64, 1, kH100Sms), 3);  // 64 tokens: 72 K tiles per split
   EXPECT_EQ(split_for(desc(5120, 13824), 32, 32, 1, kH100Sms), 3);
-  EXPECT_EQ(split_for(desc(5120, 8192), 64, 64, 1, kH100Sms), 3);   // 42 K tiles per split
-  EXPECT_EQ(split_for(desc(5120, 7680), 64, 64, 1, kH100Sms), 2);   // 40: not deep enough
+  EXPECT_EQ(split_for(desc(5120, 6144), 64, 64, 1, kH100Sms), 3);   // 32 K tiles per split
+  EXPECT_EQ(split_for(desc(5120, 5632), 64, 64, 1, kH100Sms), 2);   // 29: not deep enough
   EXPECT_EQ(schedule_name(heuristic_schedule(desc(5120, 13824), 64, kH100Sms)), "sm90_ws_n128_m64_sk3");
   EXPECT_TRUE(one_cta_split_wins(desc(5120, 13824), 16, 16, kH100Sms));
   EXPECT_TRUE(one_cta_split_wins(desc(4608, 3584), 16, 16, kH100Sms));
