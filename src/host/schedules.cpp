@@ -154,6 +154,13 @@ static int64_t overfill_slots(int64_t slots, int ctas_per_sm) { return ctas_per_
 // Whether `ctas` CTAs at one per SM keep at least four fifths of the SMs busy.
 static bool keeps_four_fifths_busy(int64_t ctas, int sm_count) { return ctas * 5 >= int64_t(sm_count) * 4; }
 
+// Whether one wave takes 3 splits of `tiles` one-CTA-per-SM tiles at two CTAs per SM and no
+// fewer: more than half a one-CTA wave (2 splits take two waves), 3 splits within the two-CTA
+// wave (67-88 tiles on 132 SMs).
+static bool only_three_splits_fit_two_cta_wave(int64_t tiles, int sm_count) {
+  return 2 * tiles > sm_count && tiles * kThreeSplits <= 2 * int64_t(sm_count);
+}
+
 bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count) {
   const int64_t k_tiles = w.k / layout::kTileK;
   const int64_t ctas = tiles * kThreeSplits, slots = int64_t(sm_count) * ctas_per_sm;
@@ -175,7 +182,7 @@ bool three_splits_overfill_wins(const WeightDesc& w, int64_t tiles, int blk_m, i
   // 14336x8704, six points of M = 24-64), 1.02-1.10x at 42 (70B qkv, 8192x9216) and 1.05-1.39x
   // shallower (H200, perf-notes v29e).
   if ((blk_m == 32 || blk_m == 64) && ctas_per_sm == 1)
-    return 2 * tiles > sm_count && tiles * kThreeSplits <= 2 * int64_t(sm_count) &&
+    return only_three_splits_fit_two_cta_wave(tiles, sm_count) &&
            k_tiles / kThreeSplits >= kThreeSplitsOverfillMinKTiles;
   // 16-token tiles where 2 splits would overfill the two-CTA wave (133-165 tiles on 264 slots):
   // 3 splits, 1.5-1.9 waves of CTAs, each streaming >= 18 K tiles. These CTAs convert twice the
@@ -312,7 +319,7 @@ bool two_ctas_three_splits_win(const WeightDesc& w, int64_t m, int blk_m, int sm
   if ((blk_m != 32 && blk_m != 64) || sm_count <= 0) return false;
   const int64_t tiles = output_tiles(w, m, blk_m);
   const int64_t k_tiles = w.k / layout::kTileK;
-  return 2 * tiles > sm_count && tiles * kThreeSplits <= 2 * int64_t(sm_count) && k_tiles / kThreeSplits >= 18 &&
+  return only_three_splits_fit_two_cta_wave(tiles, sm_count) && k_tiles / kThreeSplits >= 18 &&
          k_tiles / kThreeSplits < kThreeSplitsOverfillMinKTiles;  // deeper: one CTA per SM, three_splits_overfill_wins
 }
 
