@@ -74,13 +74,7 @@ struct ClusterSplitK {
 #pragma unroll
     for (int i = 0; i < Slab::kChunks; ++i) {
       float v[4] = {acc[4 * i], acc[4 * i + 1], acc[4 * i + 2], acc[4 * i + 3]};
-      for (int s = 1; s < splits; ++s) {
-        const float4 q = parts[((s - 1) * Slab::kChunks + i) * Slab::kThreads + tid];
-        v[0] += q.x;
-        v[1] += q.y;
-        v[2] += q.z;
-        v[3] += q.w;
-      }
+      for (int s = 1; s < splits; ++s) add_chunk(v, parts[((s - 1) * Slab::kChunks + i) * Slab::kThreads + tid]);
       out.store_chunk(p, i, v);
     }
   }

@@ -52,6 +52,21 @@ struct SplitKSlab {
   static constexpr int kLoadsInFlight = Cfg::kCtasPerSm == 1 && Cfg::kBlkM < 128 ? 16 : 8;
 };
 
+// A split's chunk of 4 partial sums into a thread's running sums: the first split's sets them,
+// each later one adds to them, element by element (the order every reduction path keeps).
+__device__ __forceinline__ void set_chunk(float (&v)[4], const float4& x) {
+  v[0] = x.x;
+  v[1] = x.y;
+  v[2] = x.z;
+  v[3] = x.w;
+}
+__device__ __forceinline__ void add_chunk(float (&v)[4], const float4& x) {
+  v[0] += x.x;
+  v[1] += x.y;
+  v[2] += x.z;
+  v[3] += x.w;
+}
+
 // Sums the partials (`splits` <= MaxSplits) in split order and writes Y, a batch of chunks at a
 // time with the loads of a group of splits in flight together; the reducing CTA's own split
 // `mine` comes from its registers. Batch and group sizes are compile-time constants, so the
@@ -86,17 +101,10 @@ __device__ __forceinline__ void reduce_tile(const GemmParams& p, const float4* t
 #pragma unroll
         for (int b = 0; b < kBatch; ++b) {
           const int s = s0 + g;
-          if (s == 0) {
-            v[b][0] = part[g][b].x;
-            v[b][1] = part[g][b].y;
-            v[b][2] = part[g][b].z;
-            v[b][3] = part[g][b].w;
-          } else if (s < splits) {
-            v[b][0] += part[g][b].x;
-            v[b][1] += part[g][b].y;
-            v[b][2] += part[g][b].z;
-            v[b][3] += part[g][b].w;
-          }
+          if (s == 0)
+            set_chunk(v[b], part[g][b]);
+          else if (s < splits)
+            add_chunk(v[b], part[g][b]);
         }
     }
 #pragma unroll
@@ -186,21 +194,10 @@ struct RingReduce {
 #pragma unroll
         for (int b = 0; b < 2; ++b) {
           const int chunk = 2 * pair + b;
-          const float4 first = buf[chunk * Slab::kThreads];
-          v[b][0] = first.x;
-          v[b][1] = first.y;
-          v[b][2] = first.z;
-          v[b][3] = first.w;
+          set_chunk(v[b], buf[chunk * Slab::kThreads]);
 #pragma unroll
-          for (int s = 1; s < kMaxSplits; ++s) {
-            if (s < splits) {
-              const float4 x = buf[s * kPieceFloat4s + chunk * Slab::kThreads];
-              v[b][0] += x.x;
-              v[b][1] += x.y;
-              v[b][2] += x.z;
-              v[b][3] += x.w;
-            }
-          }
+          for (int s = 1; s < kMaxSplits; ++s)
+            if (s < splits) add_chunk(v[b], buf[s * kPieceFloat4s + chunk * Slab::kThreads]);
         }
         out.stage_pair((q % 2) * 2 + pair, v);
       }
@@ -224,13 +221,7 @@ __device__ __forceinline__ void reduce_reloaded(const float4* tile_slabs, int sp
     const float4* src = tile_slabs + 8 * g * Slab::kThreads;
     float v[8][4];
 #pragma unroll
-    for (int b = 0; b < 8; ++b) {
-      const float4 x = __ldcg(src + b * Slab::kThreads);
-      v[b][0] = x.x;
-      v[b][1] = x.y;
-      v[b][2] = x.z;
-      v[b][3] = x.w;
-    }
+    for (int b = 0; b < 8; ++b) set_chunk(v[b], __ldcg(src + b * Slab::kThreads));
 #pragma unroll 1
     for (int s = 1; s < splits; ++s) {
       src += Slab::kFloat4s;
@@ -238,12 +229,7 @@ __device__ __forceinline__ void reduce_reloaded(const float4* tile_slabs, int sp
 #pragma unroll
       for (int b = 0; b < 8; ++b) x[b] = __ldcg(src + b * Slab::kThreads);
 #pragma unroll
-      for (int b = 0; b < 8; ++b) {
-        v[b][0] += x[b].x;
-        v[b][1] += x[b].y;
-        v[b][2] += x[b].z;
-        v[b][3] += x[b].w;
-      }
+      for (int b = 0; b < 8; ++b) add_chunk(v[b], x[b]);
     }
     out.store_group(g, v);
   }
