@@ -299,9 +299,19 @@ bool one_cta_split_wins(const WeightDesc& w, int64_t m, int blk_m, int sm_count)
   // (up to 1.20x faster than two CTAs: 13824x5120), at 8 tokens at 8 of 8 points with >= 64 K
   // tiles per split (13824x5120, 16384x5120: 1.03-1.06x) and at none with fewer (two CTAs with
   // 4 splits 1.04-1.14x faster; H200, perf-notes v19c).
+  // And where the two-CTA split's grid is more than two thirds of the SMs but no more than one
+  // CTA per SM: the second slot holds no CTA of this launch, so each SM runs one CTA with half
+  // the registers and stages, and under programmatic dependent launch the next launch's CTAs
+  // land two on the SMs left free (perf-notes v30a). In the committed H200 all-schedules rows of
+  // two-CTA decode grids of 90-132 CTAs, one CTA per SM with the same split was faster at 440 of
+  // 443 points (median 1.37x; the 3, 0.96-0.99x, with the v3 kernels); carried from 14336x4096
+  // to 8192x2048 (16 tiles x 8 splits), two CTAs ran 1.08-1.32x slower at M = 1-16 (v30c).
   const int64_t k_tiles = w.k / layout::kTileK;
+  const int64_t tiles = output_tiles(w, m, blk_m);
+  const int64_t two_cta_grid = tiles * split_for(w, m, blk_m, 2, sm_count);
+  if (3 * two_cta_grid > 2 * int64_t(sm_count) && two_cta_grid <= sm_count) return true;
   const int one_cta_splits = split_for(w, m, blk_m, 1, sm_count);
-  return keeps_four_fifths_busy(output_tiles(w, m, blk_m) * one_cta_splits, sm_count) &&
+  return keeps_four_fifths_busy(tiles * one_cta_splits, sm_count) &&
          (k_tiles / split_for(w, m, blk_m, 2, sm_count) < 16 || one_cta_splits == kThreeSplits);
 }
 

@@ -74,6 +74,11 @@ TEST(Schedules, SplitKFillsTheMachineOnlyWhenTilesAreFew) {
   EXPECT_EQ(s.splits, 4);
   EXPECT_TRUE(one_cta_split_wins(desc(4096, 4096), 1, 8, kH100Sms));
   EXPECT_FALSE(one_cta_split_wins(desc(4096, 14336), 1, 8, kH100Sms));  // 8 splits of 28
+  // A two-CTA split grid of more than two thirds of the SMs, at most one per SM: one CTA per SM
+  // (16 tiles x 8 splits = 128); at two thirds (11 x 8 = 88) the other tests decide.
+  EXPECT_TRUE(one_cta_split_wins(desc(2048, 8192), 1, 8, kH100Sms));
+  EXPECT_EQ(schedule_name(heuristic_schedule(desc(2048, 8192), 16, kH100Sms)), "sm90_ws_n128_m16_sk8");
+  EXPECT_FALSE(one_cta_split_wins(desc(1408, 8192), 1, 8, kH100Sms));
   // M = 64: one CTA per SM, 32 tiles -> split 4.
   s = heuristic_schedule(desc(4096, 4096), 64, kH100Sms);
   EXPECT_EQ(s.ctas_per_sm, 1);
