@@ -165,7 +165,18 @@ bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, i
   const int64_t k_tiles = w.k / layout::kTileK;
   const int64_t ctas = tiles * kThreeSplits, slots = int64_t(sm_count) * ctas_per_sm;
   if (blk_m > kThreeSplitsMaxBlockM || ctas > slots || k_tiles / kThreeSplits < 4) return false;
-  if (ctas_per_sm == 2) return true;
+  if (ctas_per_sm == 2) {
+    // 8-token tiles keep 2 splits where the tiles past 64 (on 132 SMs) outnumber each split's
+    // K tiles: the more SMs 2 splits leave with one CTA, and the shallower each split, the less
+    // 3 splits' fuller wave pays for their third partial. Fitted (H200, interleaved, M = 1-8,
+    // perf-notes v30d) to 23 shapes of 68-88 tiles over 10-74 K tiles per split: the pick
+    // within 3 % of the faster of 2 and 3 splits at 121 of 123 points (2 splits up to 1.10x
+    // faster at 80-88 tiles over 10-21 K tiles: 4096x11008, 3072x11264; 3 splits 1.01-1.19x at
+    // 68-72 tiles and 1.10-1.35x over deep K). Seven shapes after the fit: 18 of 21 points
+    // within 3 % of the fastest schedule, where 3 splits everywhere were 9 (2304x9984: 1.39x).
+    if (blk_m == 8 && k_tiles / kThreeSplits < tiles - int64_t(sm_count) * 16 / 33) return false;
+    return true;
+  }
   // The depth floor per split: none at 16 tokens, 64 K tiles at 8 (perf-notes v19c), 32 at 32
   // and 64 (the shallowest measured, 6144x5120: 1.15-1.18x, perf-notes v29c).
   const int64_t min_k_tiles = blk_m == 16 ? 0 : blk_m >= 32 ? 32 : 64;

@@ -224,6 +224,19 @@ TEST(Schedules, ThreeSplitsAtOneCtaPerSm) {
   EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m16_sk3");
 }
 
+// 8-token tiles at two CTAs per SM: 3 splits only where each split's K tiles are at least the
+// tiles past 64 (on 132 SMs).
+TEST(Schedules, ThreeSplitsAtTwoCtasFor8TokensNeedDepth) {
+  EXPECT_TRUE(three_splits_fill_one_wave(desc(10240, 8192), 80, 8, 2, kH100Sms));   // 42 >= 16
+  EXPECT_TRUE(three_splits_fill_one_wave(desc(10752, 4608), 84, 8, 2, kH100Sms));   // 24 >= 20
+  EXPECT_TRUE(three_splits_fill_one_wave(desc(8704, 2048), 68, 8, 2, kH100Sms));    // 10 >= 4
+  EXPECT_FALSE(three_splits_fill_one_wave(desc(11008, 4096), 86, 8, 2, kH100Sms));  // 21 < 22
+  EXPECT_FALSE(three_splits_fill_one_wave(desc(9984, 2304), 78, 8, 2, kH100Sms));   // 12 < 14
+  EXPECT_TRUE(three_splits_fill_one_wave(desc(11008, 4096), 86, 16, 2, kH100Sms));  // 16 tokens: no bound
+  EXPECT_EQ(schedule_name(heuristic_schedule(desc(11008, 4096), 1, kH100Sms)), "sm90_ws_n128_m8_o2_sk2");
+  EXPECT_EQ(schedule_name(heuristic_schedule(desc(10240, 8192), 1, kH100Sms)), "sm90_ws_n128_m8_o2_sk3");
+}
+
 // 32- and 64-token tiles more than half a one-CTA wave: two CTAs per SM with 3 splits where they
 // fit the two-CTA wave with >= 18 K tiles per split.
 TEST(Schedules, ThreeSplitsAtTwoCtasFor32And64Tokens) {
