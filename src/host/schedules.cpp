@@ -174,7 +174,8 @@ bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, i
     // faster at 80-88 tiles over 10-21 K tiles: 4096x11008, 3072x11264; 3 splits 1.01-1.19x at
     // 68-72 tiles and 1.10-1.35x over deep K). Seven shapes after the fit: 18 of 21 points
     // within 3 % of the fastest schedule, where 3 splits everywhere were 9 (2304x9984: 1.39x).
-    if (blk_m == 8 && k_tiles / kThreeSplits < tiles - int64_t(sm_count) * 16 / 33) return false;
+    const int64_t tiles_past_64 = tiles - int64_t(sm_count) * 16 / 33;  // scaled to the SM count
+    if (blk_m == 8 && k_tiles / kThreeSplits < tiles_past_64) return false;
     return true;
   }
   // The depth floor per split: none at 16 tokens, 64 K tiles at 8 (perf-notes v19c), 32 at 32
@@ -316,7 +317,7 @@ bool one_cta_split_wins(const WeightDesc& w, int64_t m, int blk_m, int sm_count)
   // land two on the SMs left free (perf-notes v30a). In the committed H200 all-schedules rows of
   // two-CTA decode grids of 90-132 CTAs, one CTA per SM with the same split was faster at 440 of
   // 443 points (median 1.37x; the 3, 0.96-0.99x, with the v3 kernels); carried from 14336x4096
-  // to 8192x2048 (16 tiles x 8 splits), two CTAs ran 1.08-1.32x slower at M = 1-16 (v30c).
+  // to 8192x2048 (16 tiles x 8 splits), two CTAs ran 1.10-1.32x slower at M = 1-16 (v30c).
   const int64_t k_tiles = w.k / layout::kTileK;
   const int64_t tiles = output_tiles(w, m, blk_m);
   const int64_t two_cta_grid = tiles * split_for(w, m, blk_m, 2, sm_count);
