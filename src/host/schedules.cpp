@@ -175,8 +175,7 @@ bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, i
     // 68-72 tiles and 1.10-1.35x over deep K). Seven shapes after the fit: 18 of 21 points
     // within 3 % of the fastest schedule, where 3 splits everywhere were 9 (2304x9984: 1.39x).
     const int64_t tiles_past_64 = tiles - int64_t(sm_count) * 16 / 33;  // scaled to the SM count
-    if (blk_m == 8 && k_tiles / kThreeSplits < tiles_past_64) return false;
-    return true;
+    return blk_m != 8 || k_tiles / kThreeSplits >= tiles_past_64;
   }
   // The depth floor per split: none at 16 tokens, 64 K tiles at 8 (perf-notes v19c), 32 at 32
   // and 64 (the shallowest measured, 6144x5120: 1.15-1.18x, perf-notes v29c).
@@ -320,11 +319,12 @@ bool one_cta_split_wins(const WeightDesc& w, int64_t m, int blk_m, int sm_count)
   // to 8192x2048 (16 tiles x 8 splits), two CTAs ran 1.10-1.32x slower at M = 1-16 (v30c).
   const int64_t k_tiles = w.k / layout::kTileK;
   const int64_t tiles = output_tiles(w, m, blk_m);
-  const int64_t two_cta_grid = tiles * split_for(w, m, blk_m, 2, sm_count);
+  const int two_cta_splits = split_for(w, m, blk_m, 2, sm_count);
+  const int64_t two_cta_grid = tiles * two_cta_splits;
   if (3 * two_cta_grid > 2 * int64_t(sm_count) && two_cta_grid <= sm_count) return true;
   const int one_cta_splits = split_for(w, m, blk_m, 1, sm_count);
   return keeps_four_fifths_busy(tiles * one_cta_splits, sm_count) &&
-         (k_tiles / split_for(w, m, blk_m, 2, sm_count) < 16 || one_cta_splits == kThreeSplits);
+         (k_tiles / two_cta_splits < 16 || one_cta_splits == kThreeSplits);
 }
 
 bool two_ctas_three_splits_win(const WeightDesc& w, int64_t m, int blk_m, int sm_count) {

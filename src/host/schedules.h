@@ -69,7 +69,8 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
 // busy on this problem.
 bool one_cta_split_fills_sms(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
 // Whether 3 splits of `tiles` output tiles of up to 64 tokens fill one wave: at two CTAs per SM
-// wherever they fit the slots, at one CTA per SM where they keep four fifths of the SMs busy and
+// wherever they fit the slots (8-token tiles only where each split streams at least as many K
+// tiles as there are tiles past 64 on 132 SMs), at one CTA per SM where they keep four fifths of the SMs busy and
 // (but for 16-token tiles) each split streams >= 64 K tiles (8-token tiles) or >= 32 (32 and
 // 64 tokens). Used by split_for.
 bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count);
@@ -78,7 +79,8 @@ bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, i
 // 64-token tiles at one CTA per SM with more than half a wave, at most 88 tiles on 132 SMs, do:
 // where each streams >= kThreeSplitsOverfillMinKTiles. Used by split_for.
 bool three_splits_overfill_wins(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count);
-// Whether a decode tile runs one CTA per SM rather than two: where one CTA per SM, split as
+// Whether a decode tile runs one CTA per SM rather than two: where the two-CTA split's grid is
+// more than two thirds of the SMs but at most one CTA per SM, or where one CTA per SM, split as
 // split_for splits it, fills the SMs, and either the two-CTA split would stream fewer than 16 K
 // tiles per split or one CTA per SM takes 3 splits.
 bool one_cta_split_wins(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
