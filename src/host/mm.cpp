@@ -89,6 +89,10 @@ size_t workspace_bytes(const WeightDesc& in, int64_t max_m, const char* schedule
     if (m_runnable <= 0) return 0;
     size_t bytes = detail::plan_launch(w, m_runnable, s, 0).workspace_bytes;
     detail::DeviceInfo dev;
+    // Two CTAs per SM: a grid short of one CTA per SM takes a split more on some tiles
+    // (top_up_splits), at most at the largest m (the fewer tiles, the less a top-up adds).
+    if (s.ctas_per_sm == 2 && bytes > 0 && detail::current_device_info(&dev).ok())
+      bytes = std::max(bytes, detail::plan_launch(w, m_runnable, s, dev.sm_count).workspace_bytes);
     if (s.last_wave_split && bytes > 0 && detail::current_device_info(&dev).ok())
       bytes = std::min(bytes, detail::last_wave_split_workspace_bound(s, dev.sm_count));
     // "_streamk": sized for this device (without one, the any-device bound above).
@@ -178,6 +182,8 @@ Status mm(const GemmArgs& args, cudaStream_t stream) {
   p.dp_tiles = int(plan.dp_tiles);  // < 2^31: resolve_gemm checked the grid size
   p.sk_tiles = int(plan.sk_tiles);
   p.sk_splits = plan.splits;
+  p.extra_split_tiles = int(plan.extra_split_tiles);
+  p.k_tiles_per_extra_split = plan.k_tiles_per_extra_split;
   p.work_items = int(plan.work_items);
   if (plan.stream_k_iters_per_cta > 0)  // else per_cta 0: no stream-K
     p.stream_k = kernels::StreamKShape::make(int(r.w.k / 64), plan.stream_k_iters_per_cta,

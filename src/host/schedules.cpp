@@ -421,6 +421,33 @@ static LaunchPlan plan_stream_k(const WeightDesc& w, int64_t m, const Schedule& 
   return p;
 }
 
+// A two-CTA split grid with fewer CTAs than SMs, topped up to exactly one CTA per SM: the first
+// sm_count - work_items split tiles take one split more (tile_scheduler.cuh). Under programmatic
+// dependent launch the next GEMM's CTAs start in the free slots; with one CTA of each launch on
+// every SM they stay one per SM launch after launch. A grid short of one per SM leaves SMs with
+// two free slots, where the next launch's CTAs land two at once, more with each launch, and an
+// SM running two of a launch's CTAs takes twice as long (docs/perf-notes.md v30a; so do split
+// clusters of 4, which the top-up runs without). Measured (v30b, H200, interleaved): exactly one
+// CTA per SM at two CTAs' resources ran 4096x4224 M = 1 in 5.43 us against 6.22 for the best
+// full-slot schedule, 14336x4224 10.8 against 12.5, 8192x8448 11.75 against 13.1 (M = 16:
+// 1.07-1.13x). Only where every split of the topped-up tiles keeps some K (and at most
+// kSplitKMaxSplits splits are summed).
+void top_up_splits(LaunchPlan* p, int64_t k_tiles, int sm_count) {
+  if (p->schedule.ctas_per_sm != 2 || p->schedule.persistent || p->sk_tiles == 0 || p->dp_tiles != 0 ||
+      sm_count <= 0 || p->ctas >= sm_count)
+    return;
+  const int64_t extra = sm_count - p->ctas;
+  const int64_t deeper = p->splits + 1;
+  if (extra >= p->sk_tiles || deeper > kernels::kSplitKMaxSplits) return;
+  const int64_t per_split = (k_tiles + deeper - 1) / deeper;
+  if (per_split * (deeper - 1) >= k_tiles) return;  // the last split would be empty
+  p->extra_split_tiles = extra;
+  p->k_tiles_per_extra_split = int(per_split);
+  p->work_items += extra;
+  p->ctas = sm_count;
+  p->cluster_splitk = false;
+}
+
 LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s, int sm_count) {
   if (s.stream_k) return plan_stream_k(w, m, s, sm_count);
   LaunchPlan p;
@@ -455,11 +482,13 @@ LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s, int sm
   // most 8 CTAs are portable, as many as the in-kernel reduction sums).
   p.cluster_splitk = p.splits > 1 && p.dp_tiles == 0 && s.blk_m <= kernels::kClusterSplitKMaxBlockM &&
                      p.splits <= kernels::kSplitKMaxSplits;
+  top_up_splits(&p, k_tiles, sm_count);
   if (p.sk_tiles > 0) {
     // In-kernel split-K (splitk_reduce.cuh): the fixed block of arrival counters, then every
     // split's fp32 partial of every split tile (tiles padded to whole 128 x BlkM blocks).
     p.counters_bytes = size_t(kernels::kSplitKCountersBytes);
-    p.workspace_bytes = p.counters_bytes + size_t(p.sk_tiles * p.splits * kBlockN * s.blk_m * 4);
+    p.workspace_bytes =
+        p.counters_bytes + size_t((p.sk_tiles * p.splits + p.extra_split_tiles) * kBlockN * s.blk_m * 4);
   }
   return p;
 }

@@ -116,7 +116,9 @@ struct LaunchPlan {
   int64_t tiles = 0;           // output tiles: ceil(n / 128) x ceil(m / BlkM)
   int64_t dp_tiles = 0;        // tiles computed whole-K, one CTA each
   int64_t sk_tiles = 0;        // tiles split `splits` ways
-  int64_t work_items = 0;      // dp_tiles + sk_tiles * splits; stream-K: dp_tiles + stream_k_iters
+  int64_t extra_split_tiles = 0;   // top-up: split tiles 0 .. extra - 1 take splits + 1 splits
+  int k_tiles_per_extra_split = 0; // ... each this deep (plan_launch)
+  int64_t work_items = 0;      // dp_tiles + sk_tiles * splits + extra_split_tiles; stream-K: dp_tiles + stream_k_iters
   int stream_k_iters_per_cta = 0;  // stream-K: K tiles per CTA's run (0: not stream-K)
   int64_t stream_k_iters = 0;      // stream-K: the sk_tiles' K tiles end to end
   int64_t ctas = 0;            // the grid: work_items, or at most one per slot when persistent
@@ -128,6 +130,8 @@ struct LaunchPlan {
 // plans every tile split, the largest workspace the schedule can need at this m ("_streamk":
 // as if a CTA per K tile were resident, a bound on its workspace for any device).
 LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s, int sm_count);
+// Tops a two-CTA split grid short of one CTA per SM up to exactly one (plan_launch).
+void top_up_splits(LaunchPlan* p, int64_t k_tiles, int sm_count);
 // Whether mm() runs a plan's cluster_splitk tiles as clusters (default; environment
 // MIXGEMM_CLUSTER_SPLITK=0 or the setter: through L2, splitk_reduce.cuh). Same bits either way.
 bool cluster_splitk_enabled();

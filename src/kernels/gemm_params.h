@@ -129,7 +129,12 @@ struct GemmParams {
   int sk_tiles;               // tiles whose K range is split
   int sk_splits;              // splits of each of those (>= 2 when sk_tiles > 0)
   int k_tiles_per_split;      // 64-deep K tiles per split
-  int work_items;             // dp_tiles + sk_tiles * sk_splits; stream-K: dp_tiles + stream_k.iters
+  // Top-up (two CTAs per SM, one item per CTA): split tiles 0 .. extra_split_tiles - 1 take one
+  // split more, k_tiles_per_extra_split deep each, so the grid is one CTA per SM (schedules.cpp,
+  // top_up_splits). Their extra items come after the sk_tiles * sk_splits others.
+  int extra_split_tiles;
+  int k_tiles_per_extra_split;
+  int work_items;             // dp_tiles + sk_tiles * sk_splits + extra_split_tiles; stream-K: dp_tiles + stream_k.iters
   // Stream-K ("_streamk", stream_k.h): the sk_tiles' K tiles laid end to end, each CTA a run
   // of them (stream_k.per_cta 0: split-K as above); item dp_tiles + pos is the segment starting
   // at run position pos.

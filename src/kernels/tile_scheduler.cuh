@@ -7,7 +7,9 @@
 // (splitk_reduce.cuh). Items run in index order (CTAs launch in index order; a persistent
 // CTA takes every gridDim.x-th item), so split items run last: a plain
 // split-K schedule has dp_tiles = 0; the "_dpsk" schedules split only the tiles of a last,
-// partly filled wave, which otherwise would leave most SMs idle (docs/design.md).
+// partly filled wave, which otherwise would leave most SMs idle (docs/design.md). A two-CTA
+// grid short of one CTA per SM is topped up to exactly one (p.extra_split_tiles tiles take one
+// split more), so each launch's CTAs share SMs only with the next launch's (schedules.cpp).
 // Stream-K ("_streamk", p.stream_k.per_cta > 0, stream_k.h): after its whole tiles (every
 // gridDim.x-th of the dp_tiles, a multiple of the grid), each CTA computes the segments of its
 // own run over the stream-K tiles' K tiles; item dp_tiles + pos is the segment at position pos.
@@ -67,6 +69,19 @@ __device__ __forceinline__ CtaWork item_tile(const GemmParams& p, int item) {
     tile = uint32_t(p.dp_tiles) + uint32_t(w.sk_tile);
     w.splits = p.sk_splits;
     w.slab0 = w.sk_tile * p.sk_splits;
+    if constexpr (!kLoops) {
+      // Top-up items (gemm_params.h): after every tile's sk_splits, the last split of the
+      // first extra_split_tiles tiles; those tiles' slabs are one more each.
+      const uint32_t uniform = uint32_t(p.sk_tiles) * uint32_t(p.sk_splits);
+      if (j >= uniform) {
+        w.sk_tile = int(j - uniform);
+        w.split = p.sk_splits;
+        tile = uint32_t(p.dp_tiles) + uint32_t(w.sk_tile);
+      }
+      const bool extra = w.sk_tile < p.extra_split_tiles;
+      w.splits += int(extra);
+      w.slab0 += min(w.sk_tile, p.extra_split_tiles);
+    }
   }
   w.n_tile = int(tile % uint32_t(p.n_tiles));
   w.m_tile = int(tile / uint32_t(p.n_tiles));
@@ -88,8 +103,10 @@ __device__ __forceinline__ CtaWork work_item(const GemmParams& p, int item) {
     w.k_begin = s.k_begin;
     w.k_end = s.k_end;
   } else {
-    w.k_begin = w.split * p.k_tiles_per_split;
-    w.k_end = min(w.k_begin + p.k_tiles_per_split, k_tiles);
+    const int per_split =
+        !kLoops && w.sk_tile < p.extra_split_tiles ? p.k_tiles_per_extra_split : p.k_tiles_per_split;
+    w.k_begin = w.split * per_split;
+    w.k_end = min(w.k_begin + per_split, k_tiles);
   }
   return w;
 }

@@ -358,6 +358,42 @@ TEST(Schedules, ClusterSplitKPlan) {
   EXPECT_FALSE(plan_launch(desc(6144, 4096), 1024, Schedule{256, 2, 1, true}, kH100Sms).cluster_splitk);
 }
 
+// A two-CTA split grid short of one CTA per SM is topped up to exactly one: the first tiles take
+// one split more, without clusters; grids already at one per SM or more, one-CTA schedules and
+// unknown devices are not.
+TEST(Schedules, TopUpToOneCtaPerSm) {
+  // 32 tiles x 4 splits = 128 on 132 SMs: 4 tiles in 5 splits of 13 K tiles (64 = 4 x 13 + 12).
+  LaunchPlan p = plan_launch(desc(4096, 4096), 1, Schedule{8, 4, 2}, kH100Sms);
+  EXPECT_EQ(p.sk_tiles, 32);
+  EXPECT_EQ(p.splits, 4);
+  EXPECT_EQ(p.k_tiles_per_split, 16);
+  EXPECT_EQ(p.extra_split_tiles, 4);
+  EXPECT_EQ(p.k_tiles_per_extra_split, 13);
+  EXPECT_EQ(p.work_items, 132);
+  EXPECT_EQ(p.ctas, 132);
+  EXPECT_FALSE(p.cluster_splitk);
+  EXPECT_EQ(p.workspace_bytes, size_t(kernels::kSplitKCountersBytes) + size_t(132) * 128 * 8 * 4);
+  // 36 tiles (16 tokens x 3 columns: 12 tiles each, the last a 64-row tail) x 3 = 108: 24 more.
+  p = plan_launch(desc(1472, 2048), 24, Schedule{8, 3, 2}, kH100Sms);
+  EXPECT_EQ(p.tiles, 36);
+  EXPECT_EQ(p.extra_split_tiles, 24);
+  EXPECT_EQ(p.k_tiles_per_extra_split, 8);
+  EXPECT_EQ(p.ctas, 132);
+  // Not topped up: one CTA per SM already (33 x 4), two splits more needed (8 x 8 = 64), the
+  // slots full (64 x 4), one CTA per SM, an unknown device, whole-K tiles.
+  EXPECT_EQ(plan_launch(desc(4224, 4096), 1, Schedule{8, 4, 2}, kH100Sms).extra_split_tiles, 0);
+  EXPECT_TRUE(plan_launch(desc(4224, 4096), 1, Schedule{8, 4, 2}, kH100Sms).cluster_splitk);
+  EXPECT_EQ(plan_launch(desc(1024, 4096), 1, Schedule{8, 8, 2}, kH100Sms).extra_split_tiles, 0);
+  EXPECT_EQ(plan_launch(desc(8192, 8192), 1, Schedule{8, 4, 2}, kH100Sms).extra_split_tiles, 0);
+  EXPECT_EQ(plan_launch(desc(4096, 4096), 1, Schedule{8, 4, 1}, kH100Sms).extra_split_tiles, 0);
+  EXPECT_EQ(plan_launch(desc(4096, 4096), 1, Schedule{8, 4, 2}, 0).ctas, 128);
+  EXPECT_EQ(plan_launch(desc(4096, 4096), 1, Schedule{8, 1, 2}, kH100Sms).ctas, 32);
+  // No empty split: 32 tiles of 4 K tiles in 4 splits of one; a fifth would be empty.
+  EXPECT_EQ(plan_launch(desc(4096, 256), 1, Schedule{8, 4, 2}, kH100Sms).extra_split_tiles, 0);
+  // At most kSplitKMaxSplits splits summed: 16 tiles x 8 = 128, no ninth.
+  EXPECT_EQ(plan_launch(desc(2048, 4096), 1, Schedule{8, 8, 2}, kH100Sms).extra_split_tiles, 0);
+}
+
 // The launcher keeps clusters only for a grid whose clusters are all resident at once.
 TEST(Schedules, ClusterGridFitsOneWave) {
   using kernels::cluster_grid_fits_one_wave;

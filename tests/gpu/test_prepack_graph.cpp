@@ -165,14 +165,20 @@ TEST(SanitizerSubset, SmallCases) {
       if (!run_and_compare(s)) return;
     }
   }
+  const auto run_large = [](int64_t m, int64_t n, int64_t k, const char* schedule) {
+    CaseSpec s;
+    s.m = m;
+    s.n = n;
+    s.k = k;
+    s.schedule = schedule;
+    return run_and_compare(s);
+  };
   // Stream-K whose runs cross tiles (15 tiles of 16 K tiles in runs of 3 on 132 SMs): a run
   // that starts mid-tile, and share 0's check of its tile's counter (splitk_reduce.cuh).
-  CaseSpec s;
-  s.m = 300;
-  s.n = 640;
-  s.k = 1024;
-  s.schedule = "sm90_ws_n128_m128_streamk";
-  run_and_compare(s);
+  if (!run_large(300, 640, 1024, "sm90_ws_n128_m128_streamk")) return;
+  // A two-CTA split grid topped up to one CTA per SM (on 132 SMs: 32 tiles x 4 splits of 6 K
+  // tiles, 4 tiles in 5 of 5; schedules.cpp, top_up_splits): the extra splits' slabs, K ranges.
+  run_large(3, 4096, 1536, "sm90_ws_n128_m8_o2_sk4");
 }
 
 }  // namespace

@@ -181,6 +181,59 @@ TEST(GpuSplitK, ClustersThatDoNotFitOneWaveFallBackToL2) {
   EXPECT_EQ(std::memcmp(with_clusters.out.data(), l2.out.data(), l2.out.size() * 2), 0) << with_clusters.repro;
 }
 
+// The case with these types, run twice (the same bits required), then compared with the
+// reference; false after a fatal failure.
+bool run_twice_and_compare(CaseSpec s, WeightType wtype, ActType act) {
+  s.wtype = wtype;
+  s.act = act;
+  CaseResult r;
+  run_case(s, &r, /*runs=*/2);
+  if (::testing::Test::HasFatalFailure()) return false;
+  expect_close(r);
+  return true;
+}
+
+// Two-CTA split grids short of one CTA per SM, topped up to one per SM (schedules.cpp,
+// top_up_splits): shapes sized to this GPU's SM count so that some tiles take one split more
+// (K tiles not divisible by either split count, splits starting mid-group), among them a 64-row
+// N tail and tiles of a second token column; every weight and activation type; within the
+// reference's tolerance, the same bits on a second call, and the workspace the named-schedule
+// query returns suffices (the harness allocates that much).
+TEST(GpuSplitK, TopUpToOneCtaPerSm) {
+  REQUIRE_SM90();
+  detail::DeviceInfo dev;
+  ASSERT_TRUE(detail::current_device_info(&dev).ok());
+  const int64_t sms = dev.sm_count;
+  ASSERT_GE(sms, 16);
+  struct TopUpCase {
+    WeightType wtype;
+    ActType act;
+    int64_t m, n_tiles_per_column, k, group;
+    const char* schedule;
+    int splits;
+    bool tail;  // N ends in a 64-row half tile
+  };
+  const TopUpCase cases[] = {
+      {WeightType::u4b8, ActType::bf16, 1, (sms - 1) / 4, 4160, 64, "sm90_ws_n128_m8_o2_sk4", 4, false},
+      {WeightType::u4, ActType::fp16, 16, (sms - 1) / 2, 2112, 64, "sm90_ws_n128_m16_o2_sk2", 2, true},
+      {WeightType::u8b128, ActType::bf16, 13, (sms - 1) / 3, 1984, 32, "sm90_ws_n128_m16_o2_sk3", 3, false},
+      // 5 token columns: the topped-up tiles include the first column's tail and the second's.
+      {WeightType::u8, ActType::bf16, 40, (sms - 1) / 20, 2048, -1, "sm90_ws_n128_m8_o2_sk4", 4, true},
+  };
+  for (const TopUpCase& c : cases) {
+    WeightDesc w;
+    w.n = c.n_tiles_per_column * 128 - (c.tail ? 64 : 0);
+    w.k = c.k;
+    detail::Schedule sched;
+    ASSERT_TRUE(detail::parse_schedule(c.schedule, &sched));
+    const detail::LaunchPlan plan = detail::plan_launch(w, c.m, sched, int(sms));
+    EXPECT_EQ(plan.splits, c.splits) << c.schedule << " n=" << w.n;
+    EXPECT_GT(plan.extra_split_tiles, 0) << c.schedule << " n=" << w.n << " not topped up on " << sms << " SMs";
+    EXPECT_EQ(plan.ctas, sms) << c.schedule << " n=" << w.n;
+    if (!run_twice_and_compare(split_case({c.m, w.n, w.k, c.group, c.schedule}), c.wtype, c.act)) return;
+  }
+}
+
 // Stream-K on every weight and activation type, group 32 to channel-wise, token tails: within
 // the reference's tolerance and the same bits on a second call. Each case is checked to share
 // tiles between CTAs on this GPU, so the reduction runs.
@@ -208,13 +261,7 @@ TEST(GpuStreamK, EveryTypeSharesTilesAndRepeatsBitwise) {
     ASSERT_TRUE(detail::parse_schedule(c.shape.schedule, &sched));
     EXPECT_GT(detail::plan_launch(w, c.shape.m, sched, sms).splits, 1)
         << c.shape.schedule << " shares no tile on " << sms << " SMs";
-    CaseSpec s = split_case(c.shape);
-    s.wtype = c.wtype;
-    s.act = c.act;
-    CaseResult r;
-    run_case(s, &r, /*runs=*/2);
-    if (HasFatalFailure()) return;
-    expect_close(r);
+    if (!run_twice_and_compare(split_case(c.shape), c.wtype, c.act)) return;
   }
 }
 
