@@ -164,6 +164,14 @@ std::string tuning_table_source();
 void set_pdl_enabled(bool enabled);
 bool pdl_enabled();
 
+// Pinning: a two-CTA-per-SM decode schedule whose grid holds at most one CTA per SM is launched
+// with just over half an SM's shared memory, so that no SM runs two of its CTAs whatever ran
+// before it, while the next GEMM's CTAs still start beside it (docs/design.md). On by default;
+// MIXGEMM_PINNING=0 in the environment or this switch turns it off (process-wide). The results
+// are the same bits either way. mixgemm-tune times with it off (docs/tuning.md).
+void set_pinning_enabled(bool enabled);
+bool pinning_enabled();
+
 // MIXGEMM_LOG_SCHEDULE=1 in the environment prints the chosen schedule of every mm() call to
 // stderr.
 

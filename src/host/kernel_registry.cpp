@@ -2,9 +2,9 @@
 
 namespace mixgemm::detail {
 
-GemmLauncher find_gemm_launcher(ActType act, WeightType wtype, int blk_m, int ctas_per_sm) {
+GemmKernel find_gemm_kernel(ActType act, WeightType wtype, int blk_m, int ctas_per_sm) {
 #define MIXGEMM_CASE(ACT, WT) \
-  if (act == ActType::ACT && wtype == WeightType::WT) return gemm_launcher_##ACT##_##WT(blk_m, ctas_per_sm);
+  if (act == ActType::ACT && wtype == WeightType::WT) return gemm_kernel_##ACT##_##WT(blk_m, ctas_per_sm);
   MIXGEMM_CASE(bf16, u4b8)
   MIXGEMM_CASE(bf16, u4)
   MIXGEMM_CASE(bf16, u8b128)
@@ -14,7 +14,7 @@ GemmLauncher find_gemm_launcher(ActType act, WeightType wtype, int blk_m, int ct
   MIXGEMM_CASE(fp16, u8b128)
   MIXGEMM_CASE(fp16, u8)
 #undef MIXGEMM_CASE
-  return nullptr;
+  return {};
 }
 
 }  // namespace mixgemm::detail

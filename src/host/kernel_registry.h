@@ -14,7 +14,17 @@ namespace mixgemm::detail {
 // the current device's ordinal (resolve_gemm read it). The launcher clears
 // params.cluster_splits where the clusters would not all start at once (gemm_sm90_ws.cuh):
 // afterwards it says how the split tiles were summed.
-using GemmLauncher = cudaError_t (*)(kernels::GemmParams& params, int64_t ctas, int dev, cudaStream_t stream, bool pdl);
+// one_cta_per_sm: the plan's flag (schedules.h), honoured by two-CTA kernels.
+using GemmLauncher = cudaError_t (*)(kernels::GemmParams& params, int64_t ctas, int dev, cudaStream_t stream, bool pdl,
+                                     bool one_cta_per_sm);
+// How many CTAs of the kernel one SM holds on device `dev` as launched with or without
+// one_cta_per_sm (an occupancy query; the tests check the shared-memory pin with it).
+using GemmResidency = cudaError_t (*)(int dev, bool one_cta_per_sm, int* ctas);
+
+struct GemmKernel {
+  GemmLauncher launch = nullptr;  // null: not compiled into this build
+  GemmResidency resident_ctas = nullptr;
+};
 
 // Token tiles (wgmma N extents) compiled for every type pair.
 inline constexpr int kBlockMs[] = {8, 16, 32, 64, 128, 256};
@@ -23,9 +33,9 @@ inline constexpr int kMaxBlockMTwoCtas = 64;  // token tiles that also run two C
 
 // Null if this combination is not compiled into the build. ctas_per_sm: 1, or 2 for the
 // small-tile variants that run two CTAs per SM (token tiles up to 64).
-GemmLauncher find_gemm_launcher(ActType act, WeightType wtype, int blk_m, int ctas_per_sm);
+GemmKernel find_gemm_kernel(ActType act, WeightType wtype, int blk_m, int ctas_per_sm);
 
-#define MIXGEMM_DECLARE_LAUNCHERS(ACT, WT) GemmLauncher gemm_launcher_##ACT##_##WT(int blk_m, int ctas_per_sm);
+#define MIXGEMM_DECLARE_LAUNCHERS(ACT, WT) GemmKernel gemm_kernel_##ACT##_##WT(int blk_m, int ctas_per_sm);
 MIXGEMM_DECLARE_LAUNCHERS(bf16, u4b8)
 MIXGEMM_DECLARE_LAUNCHERS(bf16, u4)
 MIXGEMM_DECLARE_LAUNCHERS(bf16, u8b128)

@@ -22,6 +22,7 @@ namespace mixgemm {
 namespace {
 
 std::atomic<int> g_pdl{-1};  // -1: not yet read from the environment
+std::atomic<int> g_pinning{-1};  // -1: not yet read from the environment
 
 bool env_flag(const char* name, bool fallback) {
   const char* v = std::getenv(name);
@@ -66,9 +67,14 @@ int last_cluster_splits() { return t_last_cluster_splits; }
 void set_cluster_splitk_enabled(bool enabled) { g_cluster_splitk.store(enabled ? 1 : 0); }
 
 bool cluster_splitk_enabled() { return env_switch(g_cluster_splitk, "MIXGEMM_CLUSTER_SPLITK"); }
+
 }  // namespace detail
 
 bool pdl_enabled() { return env_switch(g_pdl, "MIXGEMM_PDL"); }
+
+void set_pinning_enabled(bool enabled) { g_pinning.store(enabled ? 1 : 0); }
+
+bool pinning_enabled() { return env_switch(g_pinning, "MIXGEMM_PINNING"); }
 
 Status can_implement(const GemmArgs& args) {
   detail::ResolvedGemm r;
@@ -138,7 +144,7 @@ size_t workspace_bytes(const WeightDesc& in, int64_t max_m, const char* schedule
 std::vector<std::string> list_schedules(WeightType wtype, ActType act) {
   std::vector<std::string> names;
   for (const detail::Schedule& s : detail::all_schedules()) {
-    if (detail::find_gemm_launcher(act, wtype, s.blk_m, s.ctas_per_sm) != nullptr) names.push_back(detail::schedule_name(s));
+    if (detail::find_gemm_kernel(act, wtype, s.blk_m, s.ctas_per_sm).launch != nullptr) names.push_back(detail::schedule_name(s));
   }
   return names;
 }
@@ -198,8 +204,9 @@ Status mm(const GemmArgs& args, cudaStream_t stream) {
   p.timeline = detail::timeline_take(plan.ctas);
 #endif
   const bool pdl = pdl_enabled();
-  const detail::GemmLauncher launch = detail::find_gemm_launcher(r.w.act, r.w.wtype, plan.schedule.blk_m, plan.schedule.ctas_per_sm);
-  cudaError_t e = launch(p, plan.ctas, r.device, stream, pdl);
+  const detail::GemmLauncher launch =
+      detail::find_gemm_kernel(r.w.act, r.w.wtype, plan.schedule.blk_m, plan.schedule.ctas_per_sm).launch;
+  cudaError_t e = launch(p, plan.ctas, r.device, stream, pdl, plan.one_cta_per_sm && pinning_enabled());
   if (e != cudaSuccess) return cuda_failure("mixgemm::mm: GEMM launch failed", e);
   detail::t_last_cluster_splits = p.cluster_splits;
   if (log_schedules()) {

@@ -88,6 +88,14 @@ Schedule heuristic_schedule(const WeightDesc& w, int64_t m, int sm_count) {
     s.splits = dpsk;
     s.last_wave_split = true;
   }
+  // Decode tiles whose two-CTA split tops up to one CTA per SM take it (top_up_split_for).
+  if (m <= 16) {
+    if (const int top = top_up_split_for(w, m, s.blk_m, sm_count)) {
+      s.ctas_per_sm = 2;
+      s.splits = top;
+      s.last_wave_split = false;
+    }
+  }
   return persistent_if_multiwave(stream_k_if_last_wave_idle(s, w, m, sm_count), w, m, sm_count);
 }
 
@@ -327,6 +335,31 @@ bool one_cta_split_wins(const WeightDesc& w, int64_t m, int blk_m, int sm_count)
          (k_tiles / two_cta_splits < 16 || one_cta_splits == kThreeSplits);
 }
 
+int top_up_split_for(const WeightDesc& w, int64_t m, int blk_m, int sm_count) {
+  // Two-CTA split grids topped up to exactly one CTA per SM and pinned there (plan_launch) ran
+  // fastest, in one-layer chains unpinned (as a pinned layer runs between other kernels), at 19
+  // of 21 points of seven untuned shapes of 28-64 tiles (H200, M = 1, 8, 16, perf-notes v30b:
+  // 3584x3584 4 splits 1.13x over the best schedule without the top-up, 11008x4096 1.26x,
+  // 13824x5120 3 splits 1.20x; misses 2048x8192 M = 8 and 16, 3-5 % behind one CTA unsplit), and
+  // within 1.2 % of the fastest at the 20 tuned decode points where it applies (tune-u: 8B o and
+  // down, 70B o, 8192x8192). Not where the split before the top-up leaves more than a fifth of
+  // the SMs idle: 4096x6144 (48 tiles x 2 = 96 CTAs) ran 1.06-1.07x slower than 4 splits over
+  // 192 CTAs at M <= 8; nor where the grid already fills the SMs, so nothing is topped up:
+  // 5120x5632 (44 x 3 = 132) ran 1.22-1.24x slower than the fastest (perf-notes v31b). Seven
+  // fresh shapes after the fit: 17 of 21 points within 3 %, 19 of 21 with that exclusion, which
+  // their run showed.
+  if (blk_m > kDecodeMaxBlockM || sm_count <= 0) return 0;
+  const int64_t tiles = output_tiles(w, m, blk_m);
+  const int64_t k_tiles = w.k / layout::kTileK;
+  for (int sk = 2; sk <= 4; ++sk) {
+    if (tiles * sk >= sm_count || tiles * (sk + 1) <= sm_count) continue;
+    const int64_t deeper = (k_tiles + sk) / (sk + 1);  // the topped-up tiles' K tiles per split
+    if (!keeps_four_fifths_busy(tiles * sk, sm_count) || k_tiles / sk < 4 || deeper * sk >= k_tiles) return 0;
+    return sk;
+  }
+  return 0;
+}
+
 bool two_ctas_three_splits_win(const WeightDesc& w, int64_t m, int blk_m, int sm_count) {
   // More than half a one-CTA wave of 32- or 64-token tiles leaves the SMs a third idle or more
   // unsplit (70B qkv: 80 tiles on 132 SMs) and takes two waves with 2 splits; 3 splits at two
@@ -483,6 +516,7 @@ LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s, int sm
   p.cluster_splitk = p.splits > 1 && p.dp_tiles == 0 && s.blk_m <= kernels::kClusterSplitKMaxBlockM &&
                      p.splits <= kernels::kSplitKMaxSplits;
   top_up_splits(&p, k_tiles, sm_count);
+  p.one_cta_per_sm = s.ctas_per_sm == 2 && !s.persistent && sm_count > 0 && p.ctas <= sm_count;
   if (p.sk_tiles > 0) {
     // In-kernel split-K (splitk_reduce.cuh): the fixed block of arrival counters, then every
     // split's fp32 partial of every split tile (tiles padded to whole 128 x BlkM blocks).

@@ -84,6 +84,11 @@ bool three_splits_overfill_wins(const WeightDesc& w, int64_t tiles, int blk_m, i
 // split_for splits it, fills the SMs, and either the two-CTA split would stream fewer than 16 K
 // tiles per split or one CTA per SM takes 3 splits.
 bool one_cta_split_wins(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
+// The split of 2, 3 or 4 whose two-CTA grid top_up_splits tops up to one CTA per SM (pinned):
+// tiles x split short of the SMs, tiles x (split + 1) past them, and the grid at least four
+// fifths of the SMs before the top-up; 0: none. Decode tiles (up to 16 tokens) take it before
+// the occupancy and split rules above.
+int top_up_split_for(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
 // Whether a 32- or 64-token tile runs two CTAs per SM with 3 splits rather than one CTA per SM:
 // where its tiles are more than half a one-CTA wave (2 splits would take two) and 3 splits fit
 // the two-CTA wave, each streaming from 18 to kThreeSplitsOverfillMinKTiles K tiles.
@@ -123,6 +128,9 @@ struct LaunchPlan {
   int64_t stream_k_iters = 0;      // stream-K: the sk_tiles' K tiles end to end
   int64_t ctas = 0;            // the grid: work_items, or at most one per slot when persistent
   bool cluster_splitk = false; // split tiles as clusters of `splits` CTAs (splitk_cluster.cuh)
+  // A two-CTA kernel's grid of at most one CTA per SM, launched with shared memory for just over
+  // half an SM so that no SM holds two of its CTAs, whatever ran before (gemm_sm90_ws.cuh).
+  bool one_cta_per_sm = false;
   size_t counters_bytes = 0;   // split-K: the arrival counters at the workspace's start
   size_t workspace_bytes = 0;  // counters + fp32 partials of the split tiles; 0 without split-K
 };

@@ -140,7 +140,7 @@ Status resolve_gemm(const GemmArgs& a, ResolvedGemm* out) {
     if (!dev_st.ok()) return Status{dev_st.code, std::string(fn) + ": " + dev_st.message};
     sched = auto_schedule(r.w, a.m, dev);
   }
-  if (find_gemm_launcher(r.w.act, r.w.wtype, sched.blk_m, sched.ctas_per_sm) == nullptr)
+  if (find_gemm_kernel(r.w.act, r.w.wtype, sched.blk_m, sched.ctas_per_sm).launch == nullptr)
     return Status::unsupported(std::string(fn) + ": schedule " + schedule_name(sched) + " for act=" + to_string(r.w.act) +
                                " wtype=" + to_string(r.w.wtype) + " is not compiled into this build");
   r.plan = plan_launch(r.w, a.m, sched, dev_st.ok() ? dev.sm_count : 0);

@@ -4,6 +4,7 @@
 
 #include "common/prepacked_layout.h"
 #include "kernels/gemm_params.h"
+#include "kernels/one_cta_per_sm.h"
 #include "mixgemm/types.h"
 
 namespace mixgemm::kernels {
@@ -88,6 +89,10 @@ struct GemmConfig {
   static constexpr int kRingBarOffset = kEpilogueOffset + kEpilogueBytes;
   static constexpr int kSmemBytes = kRingBarOffset + (kEpilogueStaging ? 2 * 8 : 0);
   static_assert(kSmemBytes <= 227 * 1024, "sm_90's shared memory per CTA");
+  // A two-CTA grid of at most one CTA per SM is pinned one per SM by its shared memory; the next
+  // launch's two-CTA CTAs must still fit beside it (one_cta_per_sm.h).
+  static_assert(CtasPerSm == 1 || fits_beside_pinned_cta(kSmemBytes, kSm90SmemPerSm, kSm90ReservedSmemPerCta),
+                "a two-CTA configuration no longer fits beside a pinned CTA");
 
   // Registers per thread after setmaxnreg: the producer needs few; consumers hold BlkM/2 fp32
   // accumulators plus the converted A fragments. 128*40 + 256*232 <= 64K registers.

@@ -7,27 +7,32 @@
 
 namespace mixgemm::detail {
 
+template <class Cfg>
+GemmKernel gemm_kernel() {
+  return {&kernels::launch_gemm_sm90_ws<Cfg>, &kernels::resident_ctas_sm90_ws<Cfg>};
+}
+
 template <ActType A, WeightType W>
-GemmLauncher select_gemm_launcher(int blk_m, int ctas_per_sm) {
+GemmKernel select_gemm_kernel(int blk_m, int ctas_per_sm) {
   using namespace kernels;
   if (ctas_per_sm == 2) {
     switch (blk_m) {
-      case 8: return &launch_gemm_sm90_ws<GemmConfig<A, W, 8, 2>>;
-      case 16: return &launch_gemm_sm90_ws<GemmConfig<A, W, 16, 2>>;
-      case 32: return &launch_gemm_sm90_ws<GemmConfig<A, W, 32, 2>>;
-      case 64: return &launch_gemm_sm90_ws<GemmConfig<A, W, 64, 2>>;
-      default: return nullptr;
+      case 8: return gemm_kernel<GemmConfig<A, W, 8, 2>>();
+      case 16: return gemm_kernel<GemmConfig<A, W, 16, 2>>();
+      case 32: return gemm_kernel<GemmConfig<A, W, 32, 2>>();
+      case 64: return gemm_kernel<GemmConfig<A, W, 64, 2>>();
+      default: return {};
     }
   }
-  if (ctas_per_sm != 1) return nullptr;
+  if (ctas_per_sm != 1) return {};
   switch (blk_m) {
-    case 8: return &launch_gemm_sm90_ws<GemmConfig<A, W, 8>>;
-    case 16: return &launch_gemm_sm90_ws<GemmConfig<A, W, 16>>;
-    case 32: return &launch_gemm_sm90_ws<GemmConfig<A, W, 32>>;
-    case 64: return &launch_gemm_sm90_ws<GemmConfig<A, W, 64>>;
-    case 128: return &launch_gemm_sm90_ws<GemmConfig<A, W, 128>>;
-    case 256: return &launch_gemm_sm90_ws<GemmConfig<A, W, 256>>;
-    default: return nullptr;
+    case 8: return gemm_kernel<GemmConfig<A, W, 8>>();
+    case 16: return gemm_kernel<GemmConfig<A, W, 16>>();
+    case 32: return gemm_kernel<GemmConfig<A, W, 32>>();
+    case 64: return gemm_kernel<GemmConfig<A, W, 64>>();
+    case 128: return gemm_kernel<GemmConfig<A, W, 128>>();
+    case 256: return gemm_kernel<GemmConfig<A, W, 256>>();
+    default: return {};
   }
 }
 

@@ -11,12 +11,14 @@
 
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <atomic>
 
 #include "kernels/epilogue.cuh"
 #include "kernels/gemm_config.cuh"
 #include "kernels/gemm_params.h"
 #include "kernels/mainloop_sm90_ws.cuh"
+#include "kernels/one_cta_per_sm.h"
 #include "kernels/sm90_ptx.cuh"
 #include "kernels/splitk_cluster.cuh"
 #include "kernels/splitk_reduce.cuh"
@@ -154,13 +156,39 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kCtasPerSm) gemm_sm90_ws_k
   }
 }
 
-// Sets the kernel's shared-memory limit once per device (a host-side attribute, no stream work).
+// one_cta_per_sm_smem_bytes (one_cta_per_sm.h) for device `dev`, from its attributes: host
+// queries, once per device. 0 where they fail.
+inline int device_one_cta_per_sm_smem_bytes(int dev) {
+  static std::atomic<int> cached[64] = {};  // bytes + 1; 0: not asked
+  if (dev < 0 || dev >= 64) return 0;
+  int bytes = cached[dev].load() - 1;
+  if (bytes < 0) {
+    int per_sm = 0, reserved = 0;
+    if (cudaDeviceGetAttribute(&per_sm, cudaDevAttrMaxSharedMemoryPerMultiprocessor, dev) != cudaSuccess ||
+        cudaDeviceGetAttribute(&reserved, cudaDevAttrReservedSharedMemoryPerBlock, dev) != cudaSuccess) {
+      (void)cudaGetLastError();
+      per_sm = 0;
+    }
+    bytes = per_sm > 0 ? one_cta_per_sm_smem_bytes(per_sm, reserved) : 0;
+    cached[dev].store(bytes + 1);
+  }
+  return bytes;
+}
+
+// Sets the kernel's shared-memory limit once per device (a host-side attribute, no stream work):
+// two-CTA kernels up to device_one_cta_per_sm_smem_bytes, with the carveout at its most shared memory
+// so a pinned CTA and a neighbour's fit one SM.
 template <class Cfg>
 cudaError_t prepare_gemm_kernel(int dev) {
   static std::atomic<int> done_mask[2] = {};  // devices 0..63
   const int word = (dev / 32) & 1, bit = dev % 32;
   if (dev < 64 && (done_mask[word].load() >> bit) & 1) return cudaSuccess;
-  const cudaError_t e = cudaFuncSetAttribute(gemm_sm90_ws_kernel<Cfg>, cudaFuncAttributeMaxDynamicSharedMemorySize, Cfg::kSmemBytes);
+  int limit = Cfg::kSmemBytes;
+  if constexpr (Cfg::kCtasPerSm == 2) limit = std::max(limit, device_one_cta_per_sm_smem_bytes(dev));
+  cudaError_t e = cudaFuncSetAttribute(gemm_sm90_ws_kernel<Cfg>, cudaFuncAttributeMaxDynamicSharedMemorySize, limit);
+  if (e == cudaSuccess && Cfg::kCtasPerSm == 2)
+    e = cudaFuncSetAttribute(gemm_sm90_ws_kernel<Cfg>, cudaFuncAttributePreferredSharedMemoryCarveout,
+                             int(cudaSharedmemCarveoutMaxShared));
   if (e == cudaSuccess && dev < 64) done_mask[word].fetch_or(1 << bit);
   return e;
 }
@@ -198,9 +226,28 @@ bool clusters_fit_one_wave(int dev, int64_t ctas, int size) {
   return cluster_grid_fits_one_wave(ctas, size, clusters);
 }
 
-// dev: the current device's ordinal, which the caller has read already (no runtime query per call).
+// The dynamic shared memory of a launch: the configuration's, or for a two-CTA kernel's grid of
+// at most one CTA per SM the pinned request (one_cta_per_sm.h).
 template <class Cfg>
-cudaError_t launch_gemm_sm90_ws(GemmParams& p, int64_t ctas, int dev, cudaStream_t stream, bool pdl) {
+size_t launch_smem_bytes(int dev, bool one_cta_per_sm) {
+  if (Cfg::kCtasPerSm == 2 && one_cta_per_sm)
+    return std::max<size_t>(Cfg::kSmemBytes, size_t(device_one_cta_per_sm_smem_bytes(dev)));
+  return Cfg::kSmemBytes;
+}
+
+template <class Cfg>
+cudaError_t resident_ctas_sm90_ws(int dev, bool one_cta_per_sm, int* ctas) {
+  const cudaError_t e = prepare_gemm_kernel<Cfg>(dev);
+  if (e != cudaSuccess) return e;
+  return cudaOccupancyMaxActiveBlocksPerMultiprocessor(ctas, gemm_sm90_ws_kernel<Cfg>, Cfg::kThreads,
+                                                       launch_smem_bytes<Cfg>(dev, one_cta_per_sm));
+}
+
+// dev: the current device's ordinal, which the caller has read already (no runtime query per call).
+// one_cta_per_sm: a two-CTA kernel's grid of at most one CTA per SM (schedules.h), launched with
+// device_one_cta_per_sm_smem_bytes of shared memory.
+template <class Cfg>
+cudaError_t launch_gemm_sm90_ws(GemmParams& p, int64_t ctas, int dev, cudaStream_t stream, bool pdl, bool one_cta_per_sm) {
   const cudaError_t e = prepare_gemm_kernel<Cfg>(dev);
   if (e != cudaSuccess) return e;
   // Clusters only where they all start at once; otherwise the same tiles reduce through L2 (the
@@ -209,7 +256,7 @@ cudaError_t launch_gemm_sm90_ws(GemmParams& p, int64_t ctas, int dev, cudaStream
   cudaLaunchConfig_t cfg = {};
   cfg.gridDim = dim3(unsigned(ctas));  // one-dimensional: tile_scheduler.cuh maps CTAs to work
   cfg.blockDim = dim3(Cfg::kThreads);
-  cfg.dynamicSmemBytes = Cfg::kSmemBytes;
+  cfg.dynamicSmemBytes = launch_smem_bytes<Cfg>(dev, one_cta_per_sm);
   cfg.stream = stream;
   cudaLaunchAttribute attr[2];
   unsigned n = 0;

@@ -9,6 +9,7 @@
 
 #include "host/schedules.h"
 #include "kernels/gemm_params.h"
+#include "kernels/one_cta_per_sm.h"
 #include "kernels/stream_k.h"
 #include "mixgemm/mixgemm.h"
 
@@ -68,9 +69,10 @@ TEST(Schedules, SplitKFillsTheMachineOnlyWhenTilesAreFew) {
   EXPECT_EQ(s.ctas_per_sm, 2);
   EXPECT_EQ(s.splits, 4);
   // 4096 x 4096: 32 tiles; two CTAs would split 8 ways into 8 K tiles each, too shallow, while
-  // one CTA per SM split 4 ways fills 128 of the 132 SMs: one CTA per SM.
+  // one CTA per SM split 4 ways fills 128 of the 132 SMs (one_cta_split_wins); but two CTAs
+  // with 4 splits, topped up to one CTA per SM, come first (top_up_split_for).
   s = heuristic_schedule(desc(4096, 4096), 1, kH100Sms);
-  EXPECT_EQ(s.ctas_per_sm, 1);
+  EXPECT_EQ(s.ctas_per_sm, 2);
   EXPECT_EQ(s.splits, 4);
   EXPECT_TRUE(one_cta_split_wins(desc(4096, 4096), 1, 8, kH100Sms));
   EXPECT_FALSE(one_cta_split_wins(desc(4096, 14336), 1, 8, kH100Sms));  // 8 splits of 28
@@ -220,8 +222,9 @@ TEST(Schedules, ThreeSplitsAtOneCtaPerSm) {
   EXPECT_TRUE(one_cta_split_wins(desc(5120, 13824), 1, 8, kH100Sms));
   EXPECT_FALSE(one_cta_split_wins(desc(5120, 8192), 1, 8, kH100Sms));
   EXPECT_FALSE(one_cta_split_wins(desc(4608, 3584), 1, 8, kH100Sms));
+  // 40 tiles x 3 at two CTAs, topped up to one per SM, before one CTA with 3 splits.
   const Schedule s = heuristic_schedule(desc(5120, 13824), 16, kH100Sms);
-  EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m16_sk3");
+  EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m16_o2_sk3");
 }
 
 // 8-token tiles at two CTAs per SM: 3 splits only where each split's K tiles are at least the
@@ -392,6 +395,49 @@ TEST(Schedules, TopUpToOneCtaPerSm) {
   EXPECT_EQ(plan_launch(desc(4096, 256), 1, Schedule{8, 4, 2}, kH100Sms).extra_split_tiles, 0);
   // At most kSplitKMaxSplits splits summed: 16 tiles x 8 = 128, no ninth.
   EXPECT_EQ(plan_launch(desc(2048, 4096), 1, Schedule{8, 8, 2}, kH100Sms).extra_split_tiles, 0);
+}
+
+// Pinning (LaunchPlan::one_cta_per_sm): a two-CTA grid of at most one CTA per SM, topped up or
+// not, is pinned; full-slot two-CTA grids, one-CTA schedules and unknown devices are not.
+TEST(Schedules, PinsTwoCtaGridsOfAtMostOneCtaPerSm) {
+  EXPECT_TRUE(plan_launch(desc(4096, 4096), 1, Schedule{8, 4, 2}, kH100Sms).one_cta_per_sm);   // topped up to 132
+  EXPECT_TRUE(plan_launch(desc(4224, 4096), 1, Schedule{8, 4, 2}, kH100Sms).one_cta_per_sm);   // 33 x 4 = 132
+  EXPECT_TRUE(plan_launch(desc(2048, 4096), 1, Schedule{8, 8, 2}, kH100Sms).one_cta_per_sm);   // 128, no ninth split
+  EXPECT_TRUE(plan_launch(desc(4096, 4096), 1, Schedule{8, 1, 2}, kH100Sms).one_cta_per_sm);   // 32 unsplit
+  EXPECT_FALSE(plan_launch(desc(8192, 8192), 1, Schedule{8, 4, 2}, kH100Sms).one_cta_per_sm);  // 256 CTAs
+  EXPECT_FALSE(plan_launch(desc(4096, 4096), 1, Schedule{8, 4, 1}, kH100Sms).one_cta_per_sm);  // one CTA per SM
+  EXPECT_FALSE(plan_launch(desc(4096, 4096), 1, Schedule{8, 4, 2}, 0).one_cta_per_sm);         // no device
+}
+
+// The pinned request on sm_90's figures (228 KB per SM, 1 KB per CTA): two pinned CTAs exceed
+// an SM; every two-CTA configuration's CTA fits beside one (gemm_config.cuh asserts it per
+// configuration); a one-CTA configuration does not.
+TEST(Schedules, PinnedSharedMemoryArithmetic) {
+  using namespace kernels;
+  const int pin = one_cta_per_sm_smem_bytes(kSm90SmemPerSm, kSm90ReservedSmemPerCta);
+  EXPECT_EQ(pin % kSmemAllocationBytes, 0);
+  EXPECT_GT(2 * (pin + kSm90ReservedSmemPerCta), kSm90SmemPerSm);
+  EXPECT_TRUE(fits_beside_pinned_cta(110 * 1024 + 512, kSm90SmemPerSm, kSm90ReservedSmemPerCta));
+  EXPECT_TRUE(fits_beside_pinned_cta(pin - 2 * kSmemAllocationBytes, kSm90SmemPerSm, kSm90ReservedSmemPerCta));
+  EXPECT_FALSE(fits_beside_pinned_cta(pin, kSm90SmemPerSm, kSm90ReservedSmemPerCta));
+  EXPECT_FALSE(fits_beside_pinned_cta(220 * 1024, kSm90SmemPerSm, kSm90ReservedSmemPerCta));
+}
+
+// Decode tiles take the split whose two-CTA grid is topped up to one CTA per SM: the largest of
+// 2-4 within the SMs, where one split more would exceed them and the grid is >= 4/5 of them.
+TEST(Schedules, TopUpSplitForDecodeTiles) {
+  EXPECT_EQ(top_up_split_for(desc(3584, 3584), 1, 8, kH100Sms), 4);   // 28 x 4 = 112
+  EXPECT_EQ(top_up_split_for(desc(4608, 3584), 1, 8, kH100Sms), 3);   // 36 x 3 = 108
+  EXPECT_EQ(top_up_split_for(desc(8192, 8192), 16, 16, kH100Sms), 2); // 64 x 2 = 128
+  EXPECT_EQ(top_up_split_for(desc(5632, 5120), 1, 8, kH100Sms), 0);   // 44 x 3 = 132: nothing to top up
+  EXPECT_EQ(top_up_split_for(desc(6144, 4096), 1, 8, kH100Sms), 0);   // 48 x 2 = 96: under 4/5
+  EXPECT_EQ(top_up_split_for(desc(2560, 4096), 1, 8, kH100Sms), 0);   // 20 x 4 = 80; 5 splits fit too
+  EXPECT_EQ(top_up_split_for(desc(2048, 8192), 1, 8, kH100Sms), 0);   // 16 x 8: no 9th split
+  EXPECT_EQ(top_up_split_for(desc(10240, 4096), 1, 8, kH100Sms), 0);  // 80 tiles: no split fits
+  EXPECT_EQ(top_up_split_for(desc(4096, 4096), 32, 32, kH100Sms), 0); // not a decode tile
+  EXPECT_EQ(top_up_split_for(desc(4096, 4096), 1, 8, 0), 0);          // no device
+  EXPECT_EQ(top_up_split_for(desc(4096, 512), 1, 8, kH100Sms), 0);    // 8 K tiles: 4 splits of 2
+  EXPECT_EQ(schedule_name(heuristic_schedule(desc(4608, 3584), 1, kH100Sms)), "sm90_ws_n128_m8_o2_sk3");
 }
 
 // The launcher keeps clusters only for a grid whose clusters are all resident at once.

@@ -134,11 +134,14 @@ TEST(TuningTable, NearestShapeKeepsTileAndRederivesSplit) {
   const std::vector<TunedEntry> e = {entry(4096, 4096, 1, "sm90_ws_n128_m8_o2_sk8"),
                                      entry(8192, 57344, 1, "sm90_ws_n128_m8_o2")};
   Schedule s;
-  // 5120 x 5120 is nearest to 4096 x 4096: its tile and occupancy, the heuristic's split.
+  // 5120 x 5120 is nearest to 4096 x 4096: its tile and occupancy, the split re-derived: 40
+  // tiles x 3 = 120 CTAs, topped up to one per SM (top_up_split_for; split_for alone: 4).
   ASSERT_TRUE(lookup_tuned(e, desc(5120, 5120), 1, kH100Sms, &s));
   EXPECT_EQ(s.blk_m, 8);
   EXPECT_EQ(s.ctas_per_sm, 2);
-  EXPECT_EQ(s.splits, split_for(desc(5120, 5120), 1, 8, 2, kH100Sms));
+  EXPECT_EQ(s.splits, 3);
+  EXPECT_EQ(top_up_split_for(desc(5120, 5120), 1, 8, kH100Sms), 3);
+  EXPECT_EQ(split_for(desc(5120, 5120), 1, 8, 2, kH100Sms), 4);
   // 8192 x 28672 is nearest to the 57344-wide layer: 224 tiles on 264 slots, no split.
   ASSERT_TRUE(lookup_tuned(e, desc(8192, 28672), 1, kH100Sms, &s));
   EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m8_o2");
@@ -216,7 +219,7 @@ TEST(TuningTable, TypesMustMatch) {
   // u4 (zero points) has no points of its own: the u4b8 ones stand in, split re-derived.
   ASSERT_TRUE(lookup_tuned(e, desc(4096, 4096, WeightType::u4), 1, kH100Sms, &s));
   EXPECT_EQ(s.blk_m, 8);
-  EXPECT_EQ(s.splits, split_for(desc(4096, 4096, WeightType::u4), 1, 8, s.ctas_per_sm, kH100Sms));
+  EXPECT_EQ(s.splits, top_up_split_for(desc(4096, 4096, WeightType::u4), 1, 8, kH100Sms));  // 32 x 4, topped up
   // No fp16 points: the bf16 ones of the same weight type stand in.
   ASSERT_TRUE(lookup_tuned(e, desc(4096, 4096, WeightType::u4b8, ActType::fp16), 1, kH100Sms, &s));
   EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m8_o2_sk8");
@@ -255,8 +258,8 @@ TEST(TuningTable, NearestShapeTakesTwoCtasWhereOneLeavesSmsIdle) {
   const std::vector<TunedEntry> e = {entry(4096, 4096, 1, "sm90_ws_n128_m8_sk4")};
   const std::vector<ShapeCase> cases = {
       {4096, 6144, "sm90_ws_n128_m8_o2_sk4", "48 tiles x 2 splits = 96 CTAs, 73 % of the SMs"},
-      {3584, 4608, "sm90_ws_n128_m8_o2_sk4", "36 x 2 = 72, 55 % (8 splits: shallow and past the slots)"},
-      {3584, 3584, "sm90_ws_n128_m8_sk4", "28 x 4 = 112, 85 %: one CTA per SM kept"},
+      {3584, 4608, "sm90_ws_n128_m8_o2_sk3", "36 x 3 = 108, topped up to one CTA per SM"},
+      {3584, 3584, "sm90_ws_n128_m8_o2_sk4", "28 x 4 = 112, topped up to one CTA per SM"},
       {4096, 4096, "sm90_ws_n128_m8_sk4", "the tuned shape itself, as measured"},
   };
   expect_choices(e, 1, cases);
@@ -267,9 +270,9 @@ TEST(TuningTable, NearestShapeTakesTwoCtasWhereOneLeavesSmsIdle) {
 TEST(TuningTable, NearestShapeTakesOneCtaWhereTwoSplitTooShallow) {
   const std::vector<TunedEntry> e = {entry(14336, 4096, 1, "sm90_ws_n128_m8_o2_sk8")};
   const std::vector<ShapeCase> cases = {
-      {4096, 4096, "sm90_ws_n128_m8_sk4", "two CTAs: 8 splits of 8 K tiles; one: 32 x 4 = 128 CTAs, 97 %"},
-      {4096, 6144, "sm90_ws_n128_m8_o2_sk4", "two CTAs: 4 splits of 16 K tiles kept"},
-      {8192, 8192, "sm90_ws_n128_m8_o2_sk4", "two CTAs: 4 splits of 32 K tiles kept"},
+      {4096, 4096, "sm90_ws_n128_m8_o2_sk4", "32 x 4 = 128, topped up to one CTA per SM (before one CTA, 4 splits)"},
+      {4096, 6144, "sm90_ws_n128_m8_o2_sk4", "two CTAs: 4 splits of 16 K tiles kept (48 x 2 = 96: no top-up)"},
+      {8192, 8192, "sm90_ws_n128_m8_o2_sk2", "64 x 2 = 128, topped up to one CTA per SM"},
       {14336, 4096, "sm90_ws_n128_m8_o2_sk8", "the tuned shape itself, as measured"},
   };
   expect_choices(e, 1, cases);

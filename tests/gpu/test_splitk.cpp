@@ -9,6 +9,7 @@
 
 #include "gemm_harness.h"
 #include "host/device_info.h"
+#include "host/kernel_registry.h"
 #include "host/schedules.h"
 #include "host/tuning_table.h"
 #include "host/validate.h"
@@ -230,8 +231,30 @@ TEST(GpuSplitK, TopUpToOneCtaPerSm) {
     EXPECT_EQ(plan.splits, c.splits) << c.schedule << " n=" << w.n;
     EXPECT_GT(plan.extra_split_tiles, 0) << c.schedule << " n=" << w.n << " not topped up on " << sms << " SMs";
     EXPECT_EQ(plan.ctas, sms) << c.schedule << " n=" << w.n;
+    EXPECT_TRUE(plan.one_cta_per_sm) << c.schedule << " n=" << w.n;  // launched pinned
     if (!run_twice_and_compare(split_case({c.m, w.n, w.k, c.group, c.schedule}), c.wtype, c.act)) return;
   }
+}
+
+// Pinning on this GPU (one_cta_per_sm.h): every two-CTA kernel holds two CTAs per SM as
+// configured and one when launched pinned; one-CTA kernels one either way. An occupancy query
+// of the kernels themselves, with the launch's own shared-memory request.
+TEST(GpuSplitK, PinnedLaunchesHoldOneCtaPerSm) {
+  REQUIRE_SM90();
+  int dev = 0;
+  ASSERT_EQ(cudaGetDevice(&dev), cudaSuccess);
+  for (WeightType wt : {WeightType::u4b8, WeightType::u4, WeightType::u8b128, WeightType::u8})
+    for (ActType act : {ActType::bf16, ActType::fp16})
+      for (int blk_m : detail::kBlockMs)
+        for (int ctas_per_sm : {1, 2}) {
+          const detail::GemmKernel k = detail::find_gemm_kernel(act, wt, blk_m, ctas_per_sm);
+          if (k.launch == nullptr) continue;
+          int unpinned = 0, pinned = 0;
+          ASSERT_EQ(k.resident_ctas(dev, false, &unpinned), cudaSuccess);
+          ASSERT_EQ(k.resident_ctas(dev, true, &pinned), cudaSuccess);
+          EXPECT_EQ(unpinned, ctas_per_sm) << to_string(act) << " " << to_string(wt) << " m" << blk_m;
+          EXPECT_EQ(pinned, 1) << to_string(act) << " " << to_string(wt) << " m" << blk_m << " x" << ctas_per_sm;
+        }
 }
 
 // Stream-K on every weight and activation type, group 32 to channel-wise, token tails: within

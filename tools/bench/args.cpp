@@ -109,6 +109,7 @@ std::string usage_text() {
       "  --no-check         skip the correctness spot check against the CPU reference\n"
       "  --no-cublas        skip the cuBLASLt baseline (cublas_us left empty)\n"
       "  --no-pdl           turn off programmatic dependent launch in mixgemm (default on)\n"
+      "  --no-pinning       turn off mixgemm's one-CTA-per-SM pinning (default on; see set_pinning_enabled)\n"
       "  --repeats N        timed repetitions per measurement, median reported (default 10)\n"
       "  --graph-us US      length of each timed CUDA graph in microseconds (default 4000)\n"
       "  --device N         CUDA device ordinal (default 0)\n"
@@ -277,6 +278,9 @@ bool parse_args(const std::vector<std::string>& args, Options* out, std::string*
     } else if (flag == "--no-pdl") {
       if (!no_value()) return false;
       o.pdl = false;
+    } else if (flag == "--no-pinning") {
+      if (!no_value()) return false;
+      o.pinning = false;
     } else if (flag == "--graph-us") {
       if (!need_value()) return false;
       int64_t v = 0;

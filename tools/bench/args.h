@@ -33,6 +33,7 @@ struct Options {
   bool check = true;   // spot-check against the CPU reference before timing
   bool cublas = true;  // time the cuBLASLt dense baseline
   bool pdl = true;     // the library's default; --no-pdl turns it off for experiments
+  bool pinning = true; // the library's default; --no-pinning turns it off (mixgemm-tune always does)
   int repeats = 10;    // timed graph launches per measurement; the median is reported
   double graph_us = 4000;  // length of each timed graph (TimingOptions::target_us)
   int device = 0;

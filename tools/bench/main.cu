@@ -53,6 +53,7 @@ std::vector<JsonField> options_json(const Options& o, const std::string& command
           json_number("graph_us", o.graph_us),
           json_number("check", o.check),
           json_number("pdl", o.pdl),
+          json_number("pinning", o.pinning),
           json_number("repeats", o.repeats)};
 }
 
@@ -65,6 +66,8 @@ int run(const Options& opt, const std::string& command) {
     std::printf("warning: mixgemm's kernels need sm_90 (Hopper); this device is sm_%d%d\n", dev.cc_major, dev.cc_minor);
   set_pdl_enabled(opt.pdl);
   std::printf("programmatic dependent launch: %s\n", pdl_enabled() ? "on" : "off");
+  if (!opt.pinning) set_pinning_enabled(false);  // else the library's default (MIXGEMM_PINNING)
+  std::printf("one-CTA-per-SM pinning: %s\n", pinning_enabled() ? "on" : "off");
   if (!opt.check) std::printf("correctness spot check: off (--no-check)\n");
 
   // A bad --csv path fails now, not after an hour of sweep.

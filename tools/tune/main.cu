@@ -43,6 +43,12 @@ int run(const Options& opt, const std::string& out_path) {
     return 2;
   }
   set_pdl_enabled(opt.pdl);
+  // Timed without pinning: the tuner chains one layer's launches, and pinned launches of one
+  // kernel cannot share an SM, so each would wait for the previous one's CTAs to leave. In a
+  // model the layers around a pinned one are other kernels whose CTAs share its SMs, which a
+  // grid of exactly one CTA per SM also gets unpinned in a one-layer chain (perf-notes v30a,
+  // v31a).
+  set_pinning_enabled(false);
   CsvWriter csv;
   std::string error;
   if (!opt.csv_path.empty() && !csv.open(opt.csv_path, &error)) {
