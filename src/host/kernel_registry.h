@@ -18,8 +18,9 @@ namespace mixgemm::detail {
 using GemmLauncher = cudaError_t (*)(kernels::GemmParams& params, int64_t ctas, int dev, cudaStream_t stream, bool pdl,
                                      bool one_cta_per_sm);
 // How many CTAs of the kernel one SM holds on device `dev` as launched with or without
-// one_cta_per_sm (an occupancy query; the tests check the shared-memory pin with it).
-using GemmResidency = cudaError_t (*)(int dev, bool one_cta_per_sm, int* ctas);
+// one_cta_per_sm, or with cluster_size > 1 how many clusters of that size the GPU holds at once
+// (occupancy queries; the tests check the shared-memory pin and the launcher's cluster choice).
+using GemmResidency = cudaError_t (*)(int dev, bool one_cta_per_sm, int cluster_size, int* count);
 
 struct GemmKernel {
   GemmLauncher launch = nullptr;  // null: not compiled into this build

@@ -193,39 +193,6 @@ cudaError_t prepare_gemm_kernel(int dev) {
   return e;
 }
 
-// Whether `ctas` CTAs launched as clusters of `size` all start at once (one wave). A cluster's
-// CTAs must be co-resident in one GPC, and the GPCs' SM counts are not multiples of every
-// cluster size: a grid that fits one wave as plain CTAs may not as clusters (8192x8192 at M = 1:
-// 64 clusters of 4 at two CTAs per SM left two to a second wave, 0.76x), and in a grid of
-// several waves a cluster waits until `size` slots of one GPC are free at once (13824x5120 at
-// M = 1, 8 splits: 0.87x; docs/perf-notes.md v18a-b). The capacity is a host-side occupancy
-// query, asked once per kernel, device and size.
-template <class Cfg>
-bool clusters_fit_one_wave(int dev, int64_t ctas, int size) {
-  static std::atomic<int> cached[64][kSplitKMaxSplits + 1] = {};  // clusters per wave + 1; 0: not asked
-  if (dev >= 64 || size < 2 || size > kSplitKMaxSplits) return false;
-  int clusters = cached[dev][size].load() - 1;
-  if (clusters < 0) {
-    cudaLaunchConfig_t cfg = {};
-    cfg.gridDim = dim3(unsigned(size));
-    cfg.blockDim = dim3(Cfg::kThreads);
-    cfg.dynamicSmemBytes = Cfg::kSmemBytes;
-    cudaLaunchAttribute attr;
-    attr.id = cudaLaunchAttributeClusterDimension;
-    attr.val.clusterDim.x = unsigned(size);
-    attr.val.clusterDim.y = 1;
-    attr.val.clusterDim.z = 1;
-    cfg.attrs = &attr;
-    cfg.numAttrs = 1;
-    if (cudaOccupancyMaxActiveClusters(&clusters, gemm_sm90_ws_kernel<Cfg>, &cfg) != cudaSuccess) {
-      (void)cudaGetLastError();  // a refused query is no launch error: fall back to the L2 path
-      clusters = 0;
-    }
-    cached[dev][size].store(clusters + 1);
-  }
-  return cluster_grid_fits_one_wave(ctas, size, clusters);
-}
-
 // The dynamic shared memory of a launch: the configuration's, or for a two-CTA kernel's grid of
 // at most one CTA per SM the pinned request (one_cta_per_sm.h).
 template <class Cfg>
@@ -235,11 +202,54 @@ size_t launch_smem_bytes(int dev, bool one_cta_per_sm) {
   return Cfg::kSmemBytes;
 }
 
+// How many clusters of `size` CTAs the GPU holds at once, as launched (a host occupancy query).
 template <class Cfg>
-cudaError_t resident_ctas_sm90_ws(int dev, bool one_cta_per_sm, int* ctas) {
+cudaError_t max_active_clusters(int dev, bool one_cta_per_sm, int size, int* clusters) {
+  cudaLaunchConfig_t cfg = {};
+  cfg.gridDim = dim3(unsigned(size));
+  cfg.blockDim = dim3(Cfg::kThreads);
+  cfg.dynamicSmemBytes = launch_smem_bytes<Cfg>(dev, one_cta_per_sm);
+  cudaLaunchAttribute attr;
+  attr.id = cudaLaunchAttributeClusterDimension;
+  attr.val.clusterDim.x = unsigned(size);
+  attr.val.clusterDim.y = 1;
+  attr.val.clusterDim.z = 1;
+  cfg.attrs = &attr;
+  cfg.numAttrs = 1;
+  return cudaOccupancyMaxActiveClusters(clusters, gemm_sm90_ws_kernel<Cfg>, &cfg);
+}
+
+// Whether `ctas` CTAs launched as clusters of `size` all start at once (one wave). A cluster's
+// CTAs must be co-resident in one GPC, and the GPCs' SM counts are not multiples of every
+// cluster size: a grid that fits one wave as plain CTAs may not as clusters (8192x8192 at M = 1:
+// 64 clusters of 4 at two CTAs per SM left two to a second wave, 0.76x), and in a grid of
+// several waves a cluster waits until `size` slots of one GPC are free at once (13824x5120 at
+// M = 1, 8 splits: 0.87x; docs/perf-notes.md v18a-b). A pinned grid (one_cta_per_sm) needs a
+// cluster's CTAs on as many SMs of one GPC, so fewer clusters fit. The capacity is a host-side
+// occupancy query with the launch's shared memory, asked once per kernel, device, size and pin.
+template <class Cfg>
+bool clusters_fit_one_wave(int dev, int64_t ctas, int size, bool one_cta_per_sm) {
+  static std::atomic<int> cached[64][kSplitKMaxSplits + 1][2] = {};  // clusters per wave + 1; 0: not asked
+  if (dev < 0 || dev >= 64 || size < 2 || size > kSplitKMaxSplits) return false;
+  std::atomic<int>& slot = cached[dev][size][one_cta_per_sm ? 1 : 0];
+  int clusters = slot.load() - 1;
+  if (clusters < 0) {
+    if (max_active_clusters<Cfg>(dev, one_cta_per_sm, size, &clusters) != cudaSuccess) {
+      (void)cudaGetLastError();  // a refused query is no launch error: fall back to the L2 path
+      clusters = 0;
+    }
+    slot.store(clusters + 1);
+  }
+  return cluster_grid_fits_one_wave(ctas, size, clusters);
+}
+
+// GemmResidency (kernel_registry.h): CTAs per SM, or clusters of cluster_size per GPU.
+template <class Cfg>
+cudaError_t resident_ctas_sm90_ws(int dev, bool one_cta_per_sm, int cluster_size, int* count) {
   const cudaError_t e = prepare_gemm_kernel<Cfg>(dev);
   if (e != cudaSuccess) return e;
-  return cudaOccupancyMaxActiveBlocksPerMultiprocessor(ctas, gemm_sm90_ws_kernel<Cfg>, Cfg::kThreads,
+  if (cluster_size > 1) return max_active_clusters<Cfg>(dev, one_cta_per_sm, cluster_size, count);
+  return cudaOccupancyMaxActiveBlocksPerMultiprocessor(count, gemm_sm90_ws_kernel<Cfg>, Cfg::kThreads,
                                                        launch_smem_bytes<Cfg>(dev, one_cta_per_sm));
 }
 
@@ -252,7 +262,8 @@ cudaError_t launch_gemm_sm90_ws(GemmParams& p, int64_t ctas, int dev, cudaStream
   if (e != cudaSuccess) return e;
   // Clusters only where they all start at once; otherwise the same tiles reduce through L2 (the
   // workspace is planned for both), with the same bits.
-  if (p.cluster_splits > 1 && !clusters_fit_one_wave<Cfg>(dev, ctas, p.cluster_splits)) p.cluster_splits = 0;
+  if (p.cluster_splits > 1 && !clusters_fit_one_wave<Cfg>(dev, ctas, p.cluster_splits, one_cta_per_sm))
+    p.cluster_splits = 0;
   cudaLaunchConfig_t cfg = {};
   cfg.gridDim = dim3(unsigned(ctas));  // one-dimensional: tile_scheduler.cuh maps CTAs to work
   cfg.blockDim = dim3(Cfg::kThreads);

@@ -250,11 +250,41 @@ TEST(GpuSplitK, PinnedLaunchesHoldOneCtaPerSm) {
           const detail::GemmKernel k = detail::find_gemm_kernel(act, wt, blk_m, ctas_per_sm);
           if (k.launch == nullptr) continue;
           int unpinned = 0, pinned = 0;
-          ASSERT_EQ(k.resident_ctas(dev, false, &unpinned), cudaSuccess);
-          ASSERT_EQ(k.resident_ctas(dev, true, &pinned), cudaSuccess);
+          ASSERT_EQ(k.resident_ctas(dev, false, 0, &unpinned), cudaSuccess);
+          ASSERT_EQ(k.resident_ctas(dev, true, 0, &pinned), cudaSuccess);
           EXPECT_EQ(unpinned, ctas_per_sm) << to_string(act) << " " << to_string(wt) << " m" << blk_m;
           EXPECT_EQ(pinned, 1) << to_string(act) << " " << to_string(wt) << " m" << blk_m << " x" << ctas_per_sm;
         }
+}
+
+// A pinned grid of exactly one CTA per SM whose split tiles could run as clusters (4 splits,
+// tiles x 4 = SMs where the SM count allows): the launcher keeps the clusters only if the GPU
+// holds them all at once *pinned* (each cluster's CTAs on distinct SMs of one GPC; on 132-SM
+// H100s and H200s clusters of 4 do not fit and the tiles sum through L2); either way within
+// the reference's tolerance and the same bits on a second call.
+TEST(GpuSplitK, PinnedClusterGridsKeepClustersOnlyWhereTheyFit) {
+  REQUIRE_SM90();
+  detail::DeviceInfo dev;
+  ASSERT_TRUE(detail::current_device_info(&dev).ok());
+  const int64_t sms = dev.sm_count;
+  if (sms % 4 != 0) GTEST_SKIP() << sms << " SMs: no exact grid of clusters of 4";
+  WeightDesc w;
+  w.n = sms / 4 * 128;
+  w.k = 4096;
+  const char* name = "sm90_ws_n128_m8_o2_sk4";
+  detail::Schedule sched;
+  ASSERT_TRUE(detail::parse_schedule(name, &sched));
+  const detail::LaunchPlan plan = detail::plan_launch(w, 1, sched, int(sms));
+  ASSERT_EQ(plan.ctas, sms);
+  ASSERT_EQ(plan.extra_split_tiles, 0);
+  ASSERT_TRUE(plan.cluster_splitk);
+  ASSERT_TRUE(plan.one_cta_per_sm);
+  const detail::GemmKernel k = detail::find_gemm_kernel(ActType::bf16, WeightType::u4b8, 8, 2);
+  int pinned_clusters = 0;
+  ASSERT_EQ(k.resident_ctas(dev.ordinal, true, 4, &pinned_clusters), cudaSuccess);
+  const bool fit = int64_t(pinned_clusters) * 4 >= sms;
+  if (!run_twice_and_compare(split_case({1, w.n, w.k, 128, name}), WeightType::u4b8, ActType::bf16)) return;
+  EXPECT_EQ(detail::last_cluster_splits(), fit ? 4 : 0) << pinned_clusters << " clusters of 4 fit pinned";
 }
 
 // Stream-K on every weight and activation type, group 32 to channel-wise, token tails: within
