@@ -67,7 +67,6 @@ int last_cluster_splits() { return t_last_cluster_splits; }
 void set_cluster_splitk_enabled(bool enabled) { g_cluster_splitk.store(enabled ? 1 : 0); }
 
 bool cluster_splitk_enabled() { return env_switch(g_cluster_splitk, "MIXGEMM_CLUSTER_SPLITK"); }
-
 }  // namespace detail
 
 bool pdl_enabled() { return env_switch(g_pdl, "MIXGEMM_PDL"); }
@@ -206,15 +205,18 @@ Status mm(const GemmArgs& args, cudaStream_t stream) {
   const bool pdl = pdl_enabled();
   const detail::GemmLauncher launch =
       detail::find_gemm_kernel(r.w.act, r.w.wtype, plan.schedule.blk_m, plan.schedule.ctas_per_sm).launch;
-  cudaError_t e = launch(p, plan.ctas, r.device, stream, pdl, plan.one_cta_per_sm && pinning_enabled());
+  const bool pinned = plan.one_cta_per_sm && pinning_enabled();
+  cudaError_t e = launch(p, plan.ctas, r.device, stream, pdl, pinned);
   if (e != cudaSuccess) return cuda_failure("mixgemm::mm: GEMM launch failed", e);
   detail::t_last_cluster_splits = p.cluster_splits;
   if (log_schedules()) {
     std::fprintf(stderr,
-                 "[mixgemm] mm m=%lld n=%lld k=%lld act=%s wtype=%s group=%lld schedule=%s%s splits=%d clusters=%d table=%s\n",
+                 "[mixgemm] mm m=%lld n=%lld k=%lld act=%s wtype=%s group=%lld schedule=%s%s splits=%d clusters=%d "
+                 "ctas=%lld pinned=%d table=%s\n",
                  (long long)args.m, (long long)r.w.n, (long long)r.w.k, to_string(r.w.act), to_string(r.w.wtype),
                  (long long)r.w.group_size, r.auto_schedule ? "auto:" : "",
-                 detail::schedule_name(plan.schedule).c_str(), plan.splits, p.cluster_splits, tuning_table_source().c_str());
+                 detail::schedule_name(plan.schedule).c_str(), plan.splits, p.cluster_splits, (long long)plan.ctas,
+                 int(pinned), tuning_table_source().c_str());
   }
   return Status::success();
 }

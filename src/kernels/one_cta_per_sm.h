@@ -21,9 +21,11 @@ constexpr int one_cta_per_sm_smem_bytes(int smem_per_sm, int reserved_per_cta) {
   return smem_per_sm / 2 - reserved_per_cta + kSmemAllocationBytes;
 }
 
-// Whether a CTA of `bytes` of shared memory fits on an SM beside a pinned CTA.
+// Whether a CTA of `bytes` of shared memory (rounded up to the allocation unit) fits on an SM
+// beside a pinned CTA.
 constexpr bool fits_beside_pinned_cta(int bytes, int smem_per_sm, int reserved_per_cta) {
-  return one_cta_per_sm_smem_bytes(smem_per_sm, reserved_per_cta) + bytes + 2 * reserved_per_cta <= smem_per_sm;
+  const int allocated = (bytes + kSmemAllocationBytes - 1) / kSmemAllocationBytes * kSmemAllocationBytes;
+  return one_cta_per_sm_smem_bytes(smem_per_sm, reserved_per_cta) + allocated + 2 * reserved_per_cta <= smem_per_sm;
 }
 
 }  // namespace mixgemm::kernels
