@@ -325,11 +325,15 @@ bool one_cta_split_wins(const WeightDesc& w, int64_t m, int blk_m, int sm_count)
   // two-CTA decode grids of 90-132 CTAs, one CTA per SM with the same split was faster at 440 of
   // 443 points (median 1.37x; the 3, 0.96-0.99x, with the v3 kernels); carried from 14336x4096
   // to 8192x2048 (16 tiles x 8 splits), two CTAs ran 1.10-1.32x slower at M = 1-16 (v30c).
+  // For split grids at any fraction of the SMs (a split grid that the top-up rule does not take,
+  // top_up_split_for): over the committed H200 rows of two-CTA split grids of at most 88 CTAs
+  // that no top-up applies to, one CTA per SM with the same split was faster at 375 of 407
+  // points (median 1.45x); 8192x1024 (8 tiles x 8 splits) 1.16-1.32x (perf-notes v31g).
   const int64_t k_tiles = w.k / layout::kTileK;
   const int64_t tiles = output_tiles(w, m, blk_m);
   const int two_cta_splits = split_for(w, m, blk_m, 2, sm_count);
   const int64_t two_cta_grid = tiles * two_cta_splits;
-  if (3 * two_cta_grid > 2 * int64_t(sm_count) && two_cta_grid <= sm_count) return true;
+  if (two_cta_grid <= sm_count && (3 * two_cta_grid > 2 * int64_t(sm_count) || two_cta_splits > 1)) return true;
   const int one_cta_splits = split_for(w, m, blk_m, 1, sm_count);
   return keeps_four_fifths_busy(tiles * one_cta_splits, sm_count) &&
          (k_tiles / two_cta_splits < 16 || one_cta_splits == kThreeSplits);
@@ -342,19 +346,23 @@ int top_up_split_for(const WeightDesc& w, int64_t m, int blk_m, int sm_count) {
   // 3584x3584 4 splits 1.13x over the best schedule without the top-up, 11008x4096 1.26x,
   // 13824x5120 3 splits 1.20x; misses 2048x8192 M = 8 and 16, 3-5 % behind one CTA unsplit), and
   // within 1.2 % of the fastest at the 20 tuned decode points where it applies (tune-u: 8B o and
-  // down, 70B o, 8192x8192). Not where the split before the top-up leaves more than a fifth of
-  // the SMs idle: 4096x6144 (48 tiles x 2 = 96 CTAs) ran 1.06-1.07x slower than 4 splits over
-  // 192 CTAs at M <= 8; nor where the grid already fills the SMs, so nothing is topped up:
-  // 5120x5632 (44 x 3 = 132) ran 1.22-1.24x slower than the fastest (perf-notes v31b). Seven
-  // fresh shapes after the fit: 17 of 21 points within 3 %, 19 of 21 with that exclusion, which
-  // their run showed.
+  // down, 70B o, 8192x8192). Not where the split before the top-up leaves a quarter of the SMs
+  // idle: 4096x6144 (48 tiles x 2 = 96 CTAs) ran 1.06-1.07x slower than 4 splits over 192 CTAs
+  // at M <= 8, while 7168x6656 (52 x 2 = 104) ran fastest topped up (v31g). Where 3 splits fill
+  // the SMs exactly (44 tiles), nothing is topped up and 2 splits (88 CTAs) ran fastest or
+  // within 0.5 % at 9 of 9 points of three shapes (5120x5632 3 splits 1.22-1.24x slower; one of
+  // the three checked after the rule); 4 splits filling them exactly (33 tiles, 6144x4224: 8
+  // splits over 264 CTAs fastest) and 2 (66 tiles, 4096x8448: 2 splits fastest) are left to the
+  // other rules, which miss both (perf-notes v31b, v31g-h).
   if (blk_m > kDecodeMaxBlockM || sm_count <= 0) return 0;
   const int64_t tiles = output_tiles(w, m, blk_m);
   const int64_t k_tiles = w.k / layout::kTileK;
   for (int sk = 2; sk <= 4; ++sk) {
-    if (tiles * sk >= sm_count || tiles * (sk + 1) <= sm_count) continue;
+    if (tiles * sk > sm_count || tiles * (sk + 1) <= sm_count) continue;
+    // 3 splits that fill the SMs exactly, nothing to top up: 2 splits instead (perf-notes v31h).
+    if (tiles * sk == sm_count) return sk == 3 && k_tiles / 2 >= 4 ? 2 : 0;
     const int64_t deeper = (k_tiles + sk) / (sk + 1);  // the topped-up tiles' K tiles per split
-    if (!keeps_four_fifths_busy(tiles * sk, sm_count) || k_tiles / sk < 4 || deeper * sk >= k_tiles) return 0;
+    if (4 * tiles * sk < 3 * int64_t(sm_count) || k_tiles / sk < 4 || deeper * sk >= k_tiles) return 0;
     return sk;
   }
   return 0;

@@ -79,15 +79,15 @@ bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, i
 // 64-token tiles at one CTA per SM with more than half a wave, at most 88 tiles on 132 SMs, do:
 // where each streams >= kThreeSplitsOverfillMinKTiles. Used by split_for.
 bool three_splits_overfill_wins(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count);
-// Whether a decode tile runs one CTA per SM rather than two: where the two-CTA split's grid is
-// more than two thirds of the SMs but at most one CTA per SM, or where one CTA per SM, split as
+// Whether a decode tile runs one CTA per SM rather than two: where the two-CTA split's grid is at
+// most one CTA per SM and split, or unsplit and more than two thirds of the SMs, or where one CTA per SM, split as
 // split_for splits it, fills the SMs, and either the two-CTA split would stream fewer than 16 K
 // tiles per split or one CTA per SM takes 3 splits.
 bool one_cta_split_wins(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
 // The split of 2, 3 or 4 whose two-CTA grid top_up_splits tops up to one CTA per SM (pinned):
-// tiles x split short of the SMs, tiles x (split + 1) past them, and the grid at least four
-// fifths of the SMs before the top-up; 0: none. Decode tiles (up to 16 tokens) take it before
-// the occupancy and split rules above.
+// tiles x split short of the SMs, tiles x (split + 1) past them, and the grid at least three
+// quarters of the SMs before the top-up; where 3 splits fill the SMs exactly, 2 (not topped
+// up); 0: none. Decode tiles (up to 16 tokens) take it before the occupancy and split rules.
 int top_up_split_for(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
 // Whether a 32- or 64-token tile runs two CTAs per SM with 3 splits rather than one CTA per SM:
 // where its tiles are more than half a one-CTA wave (2 splits would take two) and 3 splits fit

@@ -76,11 +76,14 @@ TEST(Schedules, SplitKFillsTheMachineOnlyWhenTilesAreFew) {
   EXPECT_EQ(s.splits, 4);
   EXPECT_TRUE(one_cta_split_wins(desc(4096, 4096), 1, 8, kH100Sms));
   EXPECT_FALSE(one_cta_split_wins(desc(4096, 14336), 1, 8, kH100Sms));  // 8 splits of 28
-  // A two-CTA split grid of more than two thirds of the SMs, at most one per SM: one CTA per SM
-  // (16 tiles x 8 splits = 128); at two thirds (11 x 8 = 88) the other tests decide.
+  // A two-CTA split grid of at most one CTA per SM: one CTA per SM (16 tiles x 8 splits = 128,
+  // 11 x 8 = 88, 8 x 8 = 64); an unsplit one only past two thirds of the SMs (88 tiles: not).
   EXPECT_TRUE(one_cta_split_wins(desc(2048, 8192), 1, 8, kH100Sms));
   EXPECT_EQ(schedule_name(heuristic_schedule(desc(2048, 8192), 16, kH100Sms)), "sm90_ws_n128_m16_sk8");
-  EXPECT_FALSE(one_cta_split_wins(desc(1408, 8192), 1, 8, kH100Sms));
+  EXPECT_TRUE(one_cta_split_wins(desc(1408, 8192), 1, 8, kH100Sms));
+  EXPECT_TRUE(one_cta_split_wins(desc(1024, 8192), 1, 8, kH100Sms));
+  EXPECT_EQ(schedule_name(heuristic_schedule(desc(1024, 8192), 1, kH100Sms)), "sm90_ws_n128_m8_sk8");
+  EXPECT_FALSE(one_cta_split_wins(desc(11264, 384), 1, 8, kH100Sms));  // 88 tiles unsplit (6 K tiles)
   // M = 64: one CTA per SM, 32 tiles -> split 4.
   s = heuristic_schedule(desc(4096, 4096), 64, kH100Sms);
   EXPECT_EQ(s.ctas_per_sm, 1);
@@ -424,13 +427,16 @@ TEST(Schedules, PinnedSharedMemoryArithmetic) {
 }
 
 // Decode tiles take the split whose two-CTA grid is topped up to one CTA per SM: the largest of
-// 2-4 within the SMs, where one split more would exceed them and the grid is >= 4/5 of them.
+// 2-4 within the SMs, where one split more would exceed them and the grid is >= 3/4 of them;
+// where that split fills the SMs exactly, one split fewer.
 TEST(Schedules, TopUpSplitForDecodeTiles) {
   EXPECT_EQ(top_up_split_for(desc(3584, 3584), 1, 8, kH100Sms), 4);   // 28 x 4 = 112
   EXPECT_EQ(top_up_split_for(desc(4608, 3584), 1, 8, kH100Sms), 3);   // 36 x 3 = 108
   EXPECT_EQ(top_up_split_for(desc(8192, 8192), 16, 16, kH100Sms), 2); // 64 x 2 = 128
-  EXPECT_EQ(top_up_split_for(desc(5632, 5120), 1, 8, kH100Sms), 0);   // 44 x 3 = 132: nothing to top up
-  EXPECT_EQ(top_up_split_for(desc(6144, 4096), 1, 8, kH100Sms), 0);   // 48 x 2 = 96: under 4/5
+  EXPECT_EQ(top_up_split_for(desc(5632, 5120), 1, 8, kH100Sms), 2);   // 44 x 3 = 132 exactly: 2 splits
+  EXPECT_EQ(top_up_split_for(desc(5632, 2048), 1, 8, kH100Sms), 2);   // the same over 32 K tiles
+  EXPECT_EQ(top_up_split_for(desc(6656, 7168), 1, 8, kH100Sms), 2);   // 52 x 2 = 104: topped up
+  EXPECT_EQ(top_up_split_for(desc(6144, 4096), 1, 8, kH100Sms), 0);   // 48 x 2 = 96: under 3/4
   EXPECT_EQ(top_up_split_for(desc(2560, 4096), 1, 8, kH100Sms), 0);   // 20 x 4 = 80; 5 splits fit too
   EXPECT_EQ(top_up_split_for(desc(2048, 8192), 1, 8, kH100Sms), 0);   // 16 x 8: no 9th split
   EXPECT_EQ(top_up_split_for(desc(10240, 4096), 1, 8, kH100Sms), 0);  // 80 tiles: no split fits
