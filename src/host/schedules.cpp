@@ -348,19 +348,19 @@ int top_up_split_for(const WeightDesc& w, int64_t m, int blk_m, int sm_count) {
   // within 1.2 % of the fastest at the 20 tuned decode points where it applies (tune-u: 8B o and
   // down, 70B o, 8192x8192). Not where the split before the top-up leaves a quarter of the SMs
   // idle: 4096x6144 (48 tiles x 2 = 96 CTAs) ran 1.06-1.07x slower than 4 splits over 192 CTAs
-  // at M <= 8, while 7168x6656 (52 x 2 = 104) ran fastest topped up (v31g). Where 3 splits fill
-  // the SMs exactly (44 tiles), nothing is topped up and 2 splits (88 CTAs) ran fastest or
-  // within 0.5 % at 9 of 9 points of three shapes (5120x5632 3 splits 1.22-1.24x slower; one of
-  // the three checked after the rule); 4 splits filling them exactly (33 tiles, 6144x4224: 8
-  // splits over 264 CTAs fastest) and 2 (66 tiles, 4096x8448: 2 splits fastest) are left to the
-  // other rules, which miss both (perf-notes v31b, v31g-h).
+  // at M <= 8, while 7168x6656 (52 x 2 = 104) ran fastest topped up (v31g). A split that fills
+  // the SMs exactly is kept, pinned (clusters only where they fit pinned): in pinned chains of
+  // six such shapes (33, 44 and 66 tiles at 4, 3 and 2 splits) it was within 3 % of the fastest
+  // decode schedule at 10 of 12 points (2048x5632 and 5120x5632 M = 1: 5.3 and 3.1 %), where
+  // the other rules' picks ran 1.08-1.28x slower (perf-notes v31i). Unpinned rows misjudge
+  // these grids: their split tiles run as clusters, two CTAs to an SM (v30a).
   if (blk_m > kDecodeMaxBlockM || sm_count <= 0) return 0;
   const int64_t tiles = output_tiles(w, m, blk_m);
   const int64_t k_tiles = w.k / layout::kTileK;
   for (int sk = 2; sk <= 4; ++sk) {
     if (tiles * sk > sm_count || tiles * (sk + 1) <= sm_count) continue;
-    // 3 splits that fill the SMs exactly, nothing to top up: 2 splits instead (perf-notes v31h).
-    if (tiles * sk == sm_count) return sk == 3 && k_tiles / 2 >= 4 ? 2 : 0;
+    // A split that fills the SMs exactly: nothing to top up, the grid is pinned as it is.
+    if (tiles * sk == sm_count) return k_tiles / sk >= 4 ? sk : 0;
     const int64_t deeper = (k_tiles + sk) / (sk + 1);  // the topped-up tiles' K tiles per split
     if (4 * tiles * sk < 3 * int64_t(sm_count) || k_tiles / sk < 4 || deeper * sk >= k_tiles) return 0;
     return sk;

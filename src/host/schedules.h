@@ -86,8 +86,8 @@ bool three_splits_overfill_wins(const WeightDesc& w, int64_t tiles, int blk_m, i
 bool one_cta_split_wins(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
 // The split of 2, 3 or 4 whose two-CTA grid top_up_splits tops up to one CTA per SM (pinned):
 // tiles x split short of the SMs, tiles x (split + 1) past them, and the grid at least three
-// quarters of the SMs before the top-up; where 3 splits fill the SMs exactly, 2 (not topped
-// up); 0: none. Decode tiles (up to 16 tokens) take it before the occupancy and split rules.
+// quarters of the SMs before the top-up, or a split that fills them exactly (kept, pinned);
+// 0: none. Decode tiles (up to 16 tokens) take it before the occupancy and split rules.
 int top_up_split_for(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
 // Whether a 32- or 64-token tile runs two CTAs per SM with 3 splits rather than one CTA per SM:
 // where its tiles are more than half a one-CTA wave (2 splits would take two) and 3 splits fit

@@ -427,14 +427,15 @@ TEST(Schedules, PinnedSharedMemoryArithmetic) {
 }
 
 // Decode tiles take the split whose two-CTA grid is topped up to one CTA per SM: the largest of
-// 2-4 within the SMs, where one split more would exceed them and the grid is >= 3/4 of them;
-// where that split fills the SMs exactly, one split fewer.
+// 2-4 within the SMs, where one split more would exceed them and the grid is >= 3/4 of them
+// (or fills them exactly: nothing to top up, pinned as it is).
 TEST(Schedules, TopUpSplitForDecodeTiles) {
   EXPECT_EQ(top_up_split_for(desc(3584, 3584), 1, 8, kH100Sms), 4);   // 28 x 4 = 112
   EXPECT_EQ(top_up_split_for(desc(4608, 3584), 1, 8, kH100Sms), 3);   // 36 x 3 = 108
   EXPECT_EQ(top_up_split_for(desc(8192, 8192), 16, 16, kH100Sms), 2); // 64 x 2 = 128
-  EXPECT_EQ(top_up_split_for(desc(5632, 5120), 1, 8, kH100Sms), 2);   // 44 x 3 = 132 exactly: 2 splits
-  EXPECT_EQ(top_up_split_for(desc(5632, 2048), 1, 8, kH100Sms), 2);   // the same over 32 K tiles
+  EXPECT_EQ(top_up_split_for(desc(5632, 5120), 1, 8, kH100Sms), 3);   // 44 x 3 = 132 exactly: kept
+  EXPECT_EQ(top_up_split_for(desc(4224, 6144), 1, 8, kH100Sms), 4);   // 33 x 4 = 132
+  EXPECT_EQ(top_up_split_for(desc(8448, 4096), 16, 16, kH100Sms), 2); // 66 x 2 = 132
   EXPECT_EQ(top_up_split_for(desc(6656, 7168), 1, 8, kH100Sms), 2);   // 52 x 2 = 104: topped up
   EXPECT_EQ(top_up_split_for(desc(6144, 4096), 1, 8, kH100Sms), 0);   // 48 x 2 = 96: under 3/4
   EXPECT_EQ(top_up_split_for(desc(2560, 4096), 1, 8, kH100Sms), 0);   // 20 x 4 = 80; 5 splits fit too
