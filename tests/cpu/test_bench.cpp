@@ -236,6 +236,12 @@ TEST(BenchArgs, ListsAndValues) {
   EXPECT_EQ(o.repeats, 5);
   EXPECT_EQ(o.device, 0);
   EXPECT_EQ(o.graph_us, 1500.0);
+  EXPECT_TRUE(o.pdl);
+  EXPECT_TRUE(o.pinning);  // the library's defaults
+  Options off;
+  ASSERT_TRUE(parse({"--no-pdl", "--no-pinning"}, &off, &e)) << e;
+  EXPECT_FALSE(off.pdl);
+  EXPECT_FALSE(off.pinning);
   // The type combinations the sweep and the stack mode iterate, activations outermost.
   const std::vector<TypeConfig> c = type_configs(o);
   ASSERT_EQ(c.size(), 8u);
@@ -343,6 +349,7 @@ TEST(BenchArgs, Errors) {
       {{"--interleave"}, {"--interleave applies to --all-schedules"}},
       {{"--device", "x"}, {"--device", "'x'"}},
       {{"--quick=yes"}, {"--quick takes no value"}},
+      {{"--no-pinning=1"}, {"--no-pinning takes no value"}},
       {{"--schedule", "a", "--all-schedules"}, {"--schedule", "--all-schedules"}},
       {{"--stack", "--all-schedules"}, {"--all-schedules", "--stack"}},
       {{"--stack", "--shape", "64x64"}, {"--shape", "--stack"}},
