@@ -176,6 +176,18 @@ TEST(BenchShapes, ModelLayersMatchTheIssue) {
   EXPECT_EQ(model_layers(*m70)[3].name, "70b.down");
   EXPECT_EQ(m8->depth, 32);
   EXPECT_EQ(m70->depth, 80);
+  // The other models' layers (untuned shapes), from their config.json.
+  const ModelSpec* q7 = find_model("qwen2.5-7b");
+  ASSERT_NE(q7, nullptr);
+  EXPECT_EQ(kn_pairs(model_layers(*q7)),
+            (std::set<std::pair<int64_t, int64_t>>{{3584, 4608}, {3584, 3584}, {3584, 37888}, {18944, 3584}}));
+  EXPECT_EQ(q7->depth, 28);
+  EXPECT_EQ(kn_pairs(model_layers(*find_model("l2-13b"))),
+            (std::set<std::pair<int64_t, int64_t>>{{5120, 15360}, {5120, 5120}, {5120, 27648}, {13824, 5120}}));
+  EXPECT_EQ(kn_pairs(model_layers(*find_model("q32b"))),
+            (std::set<std::pair<int64_t, int64_t>>{{5120, 7168}, {5120, 5120}, {5120, 55296}, {27648, 5120}}));
+  EXPECT_EQ(kn_pairs(model_layers(*find_model("phi-3-medium"))),
+            (std::set<std::pair<int64_t, int64_t>>{{5120, 7680}, {5120, 5120}, {5120, 35840}, {17920, 5120}}));
 }
 
 TEST(BenchShapes, DefaultSweep) {
@@ -286,6 +298,11 @@ TEST(BenchArgs, StackMode) {
   ASSERT_TRUE(parse({"--stack", "--models", "70b", "--m", "2"}, &o, &e)) << e;
   ASSERT_EQ(o.stack_models.size(), 1u);
   EXPECT_EQ(o.m_list, std::vector<int64_t>{2});
+  Options other;
+  ASSERT_TRUE(parse({"--stack", "--models", "q7b,phi3m"}, &other, &e)) << e;
+  ASSERT_EQ(other.stack_models.size(), 2u);
+  EXPECT_EQ(other.stack_models[1]->name, "phi-3-medium");
+  EXPECT_EQ(other.stack_models[1]->depth, 40);
 }
 
 TEST(BenchArgs, Schedules) {
@@ -353,7 +370,7 @@ TEST(BenchArgs, Errors) {
       {{"--schedule", "a", "--all-schedules"}, {"--schedule", "--all-schedules"}},
       {{"--stack", "--all-schedules"}, {"--all-schedules", "--stack"}},
       {{"--stack", "--shape", "64x64"}, {"--shape", "--stack"}},
-      {{"--stack", "--models", "square"}, {"--stack", "8b or 70b"}},
+      {{"--stack", "--models", "square"}, {"--stack", "8b, 70b, q7b"}},
   };
   for (const Case& c : cases) {
     Options o;

@@ -90,6 +90,8 @@ std::string usage_text() {
       "  --groups LIST      group sizes: 32, 64, 128, ..., ch (= one group spanning K) (default 128)\n"
       "  --act LIST         activation types: bf16, fp16                  (default bf16)\n"
       "  --models LIST      8b, 70b, square (= 8192x8192)          (default 8b,70b,square)\n"
+      "                     also q7b, l2-13b, q32b, phi3m: Qwen2.5-7B, Llama-2-13B, Qwen2.5-32B,\n"
+      "                     Phi-3-medium layers (untuned shapes)\n"
       "  --m LIST           M values (with --stack: batch sizes)    (default 1,2,4,...,8192)\n"
       "  --shape LIST       custom KxN layers, e.g. 4096x11008; replaces the default models\n"
       "                     unless --models is given too\n"
@@ -101,8 +103,9 @@ std::string usage_text() {
       "                     them alike (without --all-schedules, mixgemm and cuBLAS always are)\n"
       "  --stack            decode layer-stack mode: per model, qkv->o->gate_up->down chained over\n"
       "                     as many distinct layers as fit in memory, B = 1,4,16,64, one CUDA graph;\n"
-      "                     us = time per token scaled to the full depth (32 layers for 8B, 80 for\n"
-      "                     70B); CSV rows: layer=stack:<model>, N = summed N*K over the depth, K = 1\n"
+      "                     us = time per token scaled to the model's depth (32 layers for 8B, 80\n"
+      "                     for 70B); CSV rows: layer=stack:<model>, N = summed N*K over the depth,\n"
+      "                     K = 1\n"
       "  --quick            smoke test: 8192x8192 and 8b.o at M = 1,16,256 (--stack: 8b, B = 1,16)\n"
       "  --csv FILE         write results as CSV (written row by row)\n"
       "  --json FILE        write results, device info and ceilings as JSON\n"
@@ -331,7 +334,7 @@ bool parse_args(const std::vector<std::string>& args, Options* out, std::string*
     for (const std::string& key : model_keys)
       if (const ModelSpec* m = find_model(key)) o.stack_models.push_back(m);
     if (o.stack_models.empty()) {
-      *error = "--stack needs a model (8b or 70b) in --models";
+      *error = "--stack needs a model (8b, 70b, q7b, l2-13b, q32b or phi3m) in --models";
       return false;
     }
     if (!m_given) o.m_list = o.quick ? quick_stack_batches() : stack_batches();

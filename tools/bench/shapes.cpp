@@ -5,10 +5,16 @@ namespace mixgemm::bench {
 const std::vector<ModelSpec>& model_specs() {
   // From the models' config.json: hidden_size, num_attention_heads * head_dim (128) plus two
   // num_key_value_heads * head_dim (8 KV heads: 1024 for 8B, 1024 for 70B at head_dim 128),
-  // intermediate_size and num_hidden_layers.
+  // intermediate_size and num_hidden_layers. The Llama-3.1 pair is the default; the others
+  // (other vendors' layer shapes in the same four-GEMM order, none of them tuned) check how
+  // the selection carries to untuned shapes, in the stack mode as in the sweep.
   static const std::vector<ModelSpec> specs = {
       {"8b", "llama-3.1-8b", 4096, 4096 + 2 * 1024, 14336, 32},
       {"70b", "llama-3.1-70b", 8192, 8192 + 2 * 1024, 28672, 80},
+      {"q7b", "qwen2.5-7b", 3584, 3584 + 2 * 512, 18944, 28},           // 28 heads, 4 KV heads
+      {"l2-13b", "llama-2-13b", 5120, 3 * 5120, 13824, 40},             // 40 heads, no GQA
+      {"q32b", "qwen2.5-32b", 5120, 5120 + 2 * 1024, 27648, 64},        // 40 heads, 8 KV heads
+      {"phi3m", "phi-3-medium", 5120, 5120 + 2 * 1280, 17920, 40},      // 40 heads, 10 KV heads
   };
   return specs;
 }
@@ -17,9 +23,11 @@ const ModelSpec* find_model(const std::string& key_or_name) {
   for (const ModelSpec& m : model_specs()) {
     if (key_or_name == m.key || key_or_name == m.name) return &m;
     // "llama3.1-8b" without the dash after "llama" is a common spelling too.
-    std::string undashed = m.name;
-    undashed.erase(5, 1);
-    if (key_or_name == undashed) return &m;
+    if (m.name.rfind("llama-", 0) == 0) {
+      std::string undashed = m.name;
+      undashed.erase(5, 1);
+      if (key_or_name == undashed) return &m;
+    }
   }
   return nullptr;
 }
@@ -43,7 +51,7 @@ std::vector<std::string> default_model_keys() { return {"8b", "70b", kSquareKey}
 std::vector<std::string> known_model_keys() {
   std::vector<std::string> keys;
   for (const ModelSpec& m : model_specs()) keys.push_back(m.key);
-  keys.push_back(kSquareKey);
+  keys.insert(keys.begin() + 2, kSquareKey);  // the defaults first
   return keys;
 }
 
