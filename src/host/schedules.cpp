@@ -472,10 +472,12 @@ static LaunchPlan plan_stream_k(const WeightDesc& w, int64_t m, const Schedule& 
 // CTA per SM at two CTAs' resources ran 4096x4224 M = 1 in 5.43 us against 6.22 for the best
 // full-slot schedule, 14336x4224 10.8 against 12.5, 8192x8448 11.75 against 13.1 (M = 16:
 // 1.07-1.13x). Only where every split of the topped-up tiles keeps some K (and at most
-// kSplitKMaxSplits splits are summed).
+// kSplitKMaxSplits splits are summed), and for decode tiles (up to 16 tokens): the only ones
+// measured and GPU-tested topped up; the selection never runs 32- or 64-token two-CTA grids
+// this small.
 void top_up_splits(LaunchPlan* p, int64_t k_tiles, int sm_count) {
-  if (p->schedule.ctas_per_sm != 2 || p->schedule.persistent || p->sk_tiles == 0 || p->dp_tiles != 0 ||
-      sm_count <= 0 || p->ctas >= sm_count)
+  if (p->schedule.ctas_per_sm != 2 || p->schedule.persistent || p->schedule.blk_m > kDecodeMaxBlockM ||
+      p->sk_tiles == 0 || p->dp_tiles != 0 || sm_count <= 0 || p->ctas >= sm_count)
     return;
   const int64_t extra = sm_count - p->ctas;
   const int64_t deeper = p->splits + 1;
@@ -524,6 +526,8 @@ LaunchPlan plan_launch(const WeightDesc& w, int64_t m, const Schedule& s, int sm
   p.cluster_splitk = p.splits > 1 && p.dp_tiles == 0 && s.blk_m <= kernels::kClusterSplitKMaxBlockM &&
                      p.splits <= kernels::kSplitKMaxSplits;
   top_up_splits(&p, k_tiles, sm_count);
+  // Pinned by the launcher (gemm_sm90_ws.cuh, one_cta_per_sm.h): topped-up grids and every other
+  // two-CTA grid of at most one CTA per SM.
   p.one_cta_per_sm = s.ctas_per_sm == 2 && !s.persistent && sm_count > 0 && p.ctas <= sm_count;
   if (p.sk_tiles > 0) {
     // In-kernel split-K (splitk_reduce.cuh): the fixed block of arrival counters, then every

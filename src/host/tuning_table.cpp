@@ -331,8 +331,8 @@ bool lookup_tuned(const std::vector<TunedEntry>& entries, const WeightDesc& w, i
     const int dpsk = last_wave_split_for(w, m, out->blk_m, out->ctas_per_sm, sm_count);
     out->last_wave_split = dpsk > 0;
     out->splits = dpsk > 0 ? dpsk : split_for(w, m, out->blk_m, out->ctas_per_sm, sm_count);
-    // Before all of those for a decode tile: two CTAs with the split that is topped up to one
-    // CTA per SM and pinned, where there is one (top_up_split_for; perf-notes v31b).
+    // Over all of those for a decode tile: two CTAs with the split that is topped up to one CTA
+    // per SM and pinned, where there is one (top_up_split_for; perf-notes v31b, v31g, v31i).
     if (m <= 16 && out->blk_m <= 16) {
       if (const int top = top_up_split_for(w, m, out->blk_m, sm_count)) {
         out->ctas_per_sm = 2;

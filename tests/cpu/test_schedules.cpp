@@ -398,6 +398,11 @@ TEST(Schedules, TopUpToOneCtaPerSm) {
   EXPECT_EQ(plan_launch(desc(4096, 256), 1, Schedule{8, 4, 2}, kH100Sms).extra_split_tiles, 0);
   // At most kSplitKMaxSplits splits summed: 16 tiles x 8 = 128, no ninth.
   EXPECT_EQ(plan_launch(desc(2048, 4096), 1, Schedule{8, 8, 2}, kH100Sms).extra_split_tiles, 0);
+  // Decode tiles only: a 32-token two-CTA grid of 32 x 4 = 128 is not topped up (but pinned).
+  const LaunchPlan m32 = plan_launch(desc(4096, 4096), 32, Schedule{32, 4, 2}, kH100Sms);
+  EXPECT_EQ(m32.extra_split_tiles, 0);
+  EXPECT_EQ(m32.ctas, 128);
+  EXPECT_TRUE(m32.one_cta_per_sm);
 }
 
 // Pinning (LaunchPlan::one_cta_per_sm): a two-CTA grid of at most one CTA per SM, topped up or
