@@ -94,15 +94,15 @@ size_t workspace_bytes(const WeightDesc& in, int64_t max_m, const char* schedule
     if (m_runnable <= 0) return 0;
     size_t bytes = detail::plan_launch(w, m_runnable, s, 0).workspace_bytes;
     detail::DeviceInfo dev;
+    const bool have_dev = detail::current_device_info(&dev).ok();
     // Two CTAs per SM: a grid short of one CTA per SM takes a split more on some tiles
     // (top_up_splits), at most at the largest m (the fewer tiles, the less a top-up adds).
-    if (s.ctas_per_sm == 2 && bytes > 0 && detail::current_device_info(&dev).ok())
+    if (s.ctas_per_sm == 2 && bytes > 0 && have_dev)
       bytes = std::max(bytes, detail::plan_launch(w, m_runnable, s, dev.sm_count).workspace_bytes);
-    if (s.last_wave_split && bytes > 0 && detail::current_device_info(&dev).ok())
+    if (s.last_wave_split && bytes > 0 && have_dev)
       bytes = std::min(bytes, detail::last_wave_split_workspace_bound(s, dev.sm_count));
     // "_streamk": sized for this device (without one, the any-device bound above).
-    if (s.stream_k && detail::current_device_info(&dev).ok())
-      bytes = detail::stream_k_workspace_bound(w, max_m, s, dev.sm_count);
+    if (s.stream_k && have_dev) bytes = detail::stream_k_workspace_bound(w, max_m, s, dev.sm_count);
     return bytes;
   }
   detail::DeviceInfo dev;

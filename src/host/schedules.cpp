@@ -88,14 +88,7 @@ Schedule heuristic_schedule(const WeightDesc& w, int64_t m, int sm_count) {
     s.splits = dpsk;
     s.last_wave_split = true;
   }
-  // Decode tiles whose two-CTA split tops up to one CTA per SM take it (top_up_split_for).
-  if (m <= 16) {
-    if (const int top = top_up_split_for(w, m, s.blk_m, sm_count)) {
-      s.ctas_per_sm = 2;
-      s.splits = top;
-      s.last_wave_split = false;
-    }
-  }
+  take_top_up_split(&s, w, m, sm_count);
   return persistent_if_multiwave(stream_k_if_last_wave_idle(s, w, m, sm_count), w, m, sm_count);
 }
 
@@ -366,6 +359,15 @@ int top_up_split_for(const WeightDesc& w, int64_t m, int blk_m, int sm_count) {
     return sk;
   }
   return 0;
+}
+
+void take_top_up_split(Schedule* s, const WeightDesc& w, int64_t m, int sm_count) {
+  if (m > 16) return;
+  if (const int top = top_up_split_for(w, m, s->blk_m, sm_count)) {
+    s->ctas_per_sm = 2;
+    s->splits = top;
+    s->last_wave_split = false;
+  }
 }
 
 bool two_ctas_three_splits_win(const WeightDesc& w, int64_t m, int blk_m, int sm_count) {

@@ -89,6 +89,9 @@ bool one_cta_split_wins(const WeightDesc& w, int64_t m, int blk_m, int sm_count)
 // quarters of the SMs before the top-up, or a split that fills them exactly (kept, pinned);
 // 0: none. Decode tiles (up to 16 tokens) take it before the occupancy and split rules.
 int top_up_split_for(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
+// At M <= 16, where top_up_split_for finds a split for s's token tile: two CTAs per SM with that
+// split, over the other rules' choice (the heuristic and the carried table points).
+void take_top_up_split(Schedule* s, const WeightDesc& w, int64_t m, int sm_count);
 // Whether a 32- or 64-token tile runs two CTAs per SM with 3 splits rather than one CTA per SM:
 // where its tiles are more than half a one-CTA wave (2 splits would take two) and 3 splits fit
 // the two-CTA wave, each streaming from 18 to kThreeSplitsOverfillMinKTiles K tiles.

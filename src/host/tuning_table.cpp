@@ -332,14 +332,8 @@ bool lookup_tuned(const std::vector<TunedEntry>& entries, const WeightDesc& w, i
     out->last_wave_split = dpsk > 0;
     out->splits = dpsk > 0 ? dpsk : split_for(w, m, out->blk_m, out->ctas_per_sm, sm_count);
     // Over all of those for a decode tile: two CTAs with the split that is topped up to one CTA
-    // per SM and pinned, where there is one (top_up_split_for; perf-notes v31b, v31g, v31i).
-    if (m <= 16 && out->blk_m <= 16) {
-      if (const int top = top_up_split_for(w, m, out->blk_m, sm_count)) {
-        out->ctas_per_sm = 2;
-        out->splits = top;
-        out->last_wave_split = false;
-      }
-    }
+    // per SM and pinned, where there is one (perf-notes v31b, v31g, v31i).
+    take_top_up_split(out, w, m, sm_count);
     out->persistent = false;  // decided for this problem, below
     // Stream-K by its own rule here, not carried (its gain depends on how the tiles fill the SMs).
     out->stream_k = false;
