@@ -168,7 +168,8 @@ bool pdl_enabled();
 // with just over half an SM's shared memory, so that no SM runs two of its CTAs whatever ran
 // before it, while the next GEMM's CTAs still start beside it (docs/design.md). On by default;
 // MIXGEMM_PINNING=0 in the environment or this switch turns it off (process-wide). The results
-// are the same bits either way. mixgemm-tune times with it off (docs/tuning.md).
+// are the same bits either way, and such a grid sums its split tiles the same way (clusters
+// only where they fit pinned). mixgemm-tune times with it off (docs/tuning.md).
 void set_pinning_enabled(bool enabled);
 bool pinning_enabled();
 

@@ -14,9 +14,10 @@ namespace mixgemm::detail {
 // the current device's ordinal (resolve_gemm read it). The launcher clears
 // params.cluster_splits where the clusters would not all start at once (gemm_sm90_ws.cuh):
 // afterwards it says how the split tiles were summed.
-// one_cta_per_sm: the plan's flag (schedules.h), honoured by two-CTA kernels.
+// one_cta_per_sm: the plan's flag (schedules.h), honoured by two-CTA kernels: their split
+// clusters as a pinned grid takes them, and with `pin` the pinning shared-memory request.
 using GemmLauncher = cudaError_t (*)(kernels::GemmParams& params, int64_t ctas, int dev, cudaStream_t stream, bool pdl,
-                                     bool one_cta_per_sm);
+                                     bool one_cta_per_sm, bool pin);
 // How many CTAs of the kernel one SM holds on device `dev` as launched with or without
 // one_cta_per_sm, or with cluster_size > 1 how many clusters of that size the GPU holds at once
 // (occupancy queries; the tests check the shared-memory pin and the launcher's cluster choice).

@@ -206,7 +206,7 @@ Status mm(const GemmArgs& args, cudaStream_t stream) {
   const detail::GemmLauncher launch =
       detail::find_gemm_kernel(r.w.act, r.w.wtype, plan.schedule.blk_m, plan.schedule.ctas_per_sm).launch;
   const bool pinned = plan.one_cta_per_sm && pinning_enabled();
-  cudaError_t e = launch(p, plan.ctas, r.device, stream, pdl, pinned);
+  cudaError_t e = launch(p, plan.ctas, r.device, stream, pdl, plan.one_cta_per_sm, pinning_enabled());
   if (e != cudaSuccess) return cuda_failure("mixgemm::mm: GEMM launch failed", e);
   detail::t_last_cluster_splits = p.cluster_splits;
   if (log_schedules()) {

@@ -254,16 +254,21 @@ cudaError_t resident_ctas_sm90_ws(int dev, bool one_cta_per_sm, int cluster_size
 }
 
 // dev: the current device's ordinal, which the caller has read already (no runtime query per call).
-// one_cta_per_sm: a two-CTA kernel's grid of at most one CTA per SM (schedules.h), launched with
-// device_one_cta_per_sm_smem_bytes of shared memory.
+// one_cta_per_sm: a two-CTA kernel's grid of at most one CTA per SM (schedules.h); pin: launch it
+// with device_one_cta_per_sm_smem_bytes of shared memory (pinning on, mixgemm.h).
 template <class Cfg>
-cudaError_t launch_gemm_sm90_ws(GemmParams& p, int64_t ctas, int dev, cudaStream_t stream, bool pdl, bool one_cta_per_sm) {
+cudaError_t launch_gemm_sm90_ws(GemmParams& p, int64_t ctas, int dev, cudaStream_t stream, bool pdl, bool one_cta_per_sm,
+                                bool pin) {
   const cudaError_t e = prepare_gemm_kernel<Cfg>(dev);
   if (e != cudaSuccess) return e;
   // Clusters only where they all start at once; otherwise the same tiles reduce through L2 (the
-  // workspace is planned for both), with the same bits.
+  // workspace is planned for both), with the same bits. A grid of at most one CTA per SM keeps
+  // them only where they fit pinned, whether or not it is pinned: unpinned (the tuner's one-layer
+  // chains, MIXGEMM_PINNING=0) its split tiles then run as they do pinned, not as clusters that
+  // put two CTAs on an SM (docs/perf-notes.md v32f).
   if (p.cluster_splits > 1 && !clusters_fit_one_wave<Cfg>(dev, ctas, p.cluster_splits, one_cta_per_sm))
     p.cluster_splits = 0;
+  one_cta_per_sm = one_cta_per_sm && pin;  // from here: the shared-memory request
   cudaLaunchConfig_t cfg = {};
   cfg.gridDim = dim3(unsigned(ctas));  // one-dimensional: tile_scheduler.cuh maps CTAs to work
   cfg.blockDim = dim3(Cfg::kThreads);

@@ -260,8 +260,9 @@ TEST(GpuSplitK, PinnedLaunchesHoldOneCtaPerSm) {
 // A pinned grid of exactly one CTA per SM whose split tiles could run as clusters (4 splits,
 // tiles x 4 = SMs where the SM count allows): the launcher keeps the clusters only if the GPU
 // holds them all at once *pinned* (each cluster's CTAs on distinct SMs of one GPC; on 132-SM
-// H100s and H200s clusters of 4 do not fit and the tiles sum through L2); either way within
-// the reference's tolerance and the same bits on a second call.
+// H100s and H200s clusters of 4 do not fit and the tiles sum through L2), with pinning off
+// too (as the tuner times it); either way within the reference's tolerance and the same bits on
+// a second call.
 TEST(GpuSplitK, PinnedClusterGridsKeepClustersOnlyWhereTheyFit) {
   REQUIRE_SM90();
   detail::DeviceInfo dev;
@@ -283,8 +284,15 @@ TEST(GpuSplitK, PinnedClusterGridsKeepClustersOnlyWhereTheyFit) {
   int pinned_clusters = 0;
   ASSERT_EQ(k.resident_ctas(dev.ordinal, true, 4, &pinned_clusters), cudaSuccess);
   const bool fit = int64_t(pinned_clusters) * 4 >= sms;
-  if (!run_twice_and_compare(split_case({1, w.n, w.k, 128, name}), WeightType::u4b8, ActType::bf16)) return;
-  EXPECT_EQ(detail::last_cluster_splits(), fit ? 4 : 0) << pinned_clusters << " clusters of 4 fit pinned";
+  const bool pinning = pinning_enabled();
+  for (bool pin : {true, false}) {
+    set_pinning_enabled(pin);
+    const bool ok = run_twice_and_compare(split_case({1, w.n, w.k, 128, name}), WeightType::u4b8, ActType::bf16);
+    const int clusters = detail::last_cluster_splits();
+    set_pinning_enabled(pinning);
+    if (!ok) return;
+    EXPECT_EQ(clusters, fit ? 4 : 0) << pinned_clusters << " clusters of 4 fit pinned; pinning " << (pin ? "on" : "off");
+  }
 }
 
 // Stream-K on every weight and activation type, group 32 to channel-wise, token tails: within
