@@ -328,8 +328,16 @@ bool one_cta_split_wins(const WeightDesc& w, int64_t m, int blk_m, int sm_count)
   const int64_t two_cta_grid = tiles * two_cta_splits;
   if (two_cta_grid <= sm_count && (3 * two_cta_grid > 2 * int64_t(sm_count) || two_cta_splits > 1)) return true;
   const int one_cta_splits = split_for(w, m, blk_m, 1, sm_count);
-  return keeps_four_fifths_busy(tiles * one_cta_splits, sm_count) &&
-         (k_tiles / two_cta_splits < 16 || one_cta_splits == kThreeSplits);
+  if (keeps_four_fifths_busy(tiles * one_cta_splits, sm_count) &&
+      (k_tiles / two_cta_splits < 16 || one_cta_splits == kThreeSplits))
+    return true;
+  // Under 8 K tiles per two-CTA split (two 4-tile stages), one CTA per SM wins from two thirds
+  // of the SMs busy: 3072x3072 (24 tiles: 8 splits of 6 K tiles over 192 CTAs, against 4 of 12
+  // over 96) ran one CTA 1.07x faster at M = 1 and 4 and 1.29x at M = 16 (H200, perf-notes
+  // v31h); on four fresh shapes of 22-26 tiles and 32-56 K tiles one CTA with 4 splits was
+  // within 3 % of the fastest decode schedule at 10 of 12 points, two CTAs with 8 splits at 2
+  // (up to 1.42x slower; v32g).
+  return two_cta_splits > 1 && k_tiles / two_cta_splits < 8 && 3 * tiles * one_cta_splits >= 2 * int64_t(sm_count);
 }
 
 int top_up_split_for(const WeightDesc& w, int64_t m, int blk_m, int sm_count) {

@@ -84,6 +84,13 @@ TEST(Schedules, SplitKFillsTheMachineOnlyWhenTilesAreFew) {
   EXPECT_TRUE(one_cta_split_wins(desc(1024, 8192), 1, 8, kH100Sms));
   EXPECT_EQ(schedule_name(heuristic_schedule(desc(1024, 8192), 1, kH100Sms)), "sm90_ws_n128_m8_sk8");
   EXPECT_FALSE(one_cta_split_wins(desc(11264, 384), 1, 8, kH100Sms));  // 88 tiles unsplit (6 K tiles)
+  // Under 8 K tiles per two-CTA split, one CTA from two thirds of the SMs busy: 3072x3072 (24
+  // tiles: 8 splits of 6 K tiles, against one CTA's 4 of 12 on 96 SMs), 2048x2816 (22 tiles,
+  // 4 K tiles per two-CTA split, 88 SMs); not 10240x2560 (20 tiles, two-CTA splits of 20).
+  EXPECT_EQ(schedule_name(heuristic_schedule(desc(3072, 3072), 1, kH100Sms)), "sm90_ws_n128_m8_sk4");
+  EXPECT_EQ(schedule_name(heuristic_schedule(desc(3072, 3072), 16, kH100Sms)), "sm90_ws_n128_m16_sk4");
+  EXPECT_EQ(schedule_name(heuristic_schedule(desc(2816, 2048), 1, kH100Sms)), "sm90_ws_n128_m8_sk4");
+  EXPECT_FALSE(one_cta_split_wins(desc(2560, 10240), 1, 8, kH100Sms));
   // M = 64: one CTA per SM, 32 tiles -> split 4.
   s = heuristic_schedule(desc(4096, 4096), 64, kH100Sms);
   EXPECT_EQ(s.ctas_per_sm, 1);
