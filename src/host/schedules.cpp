@@ -162,6 +162,10 @@ static bool only_three_splits_fit_two_cta_wave(int64_t tiles, int sm_count) {
   return 2 * tiles > sm_count && tiles * kThreeSplits <= 2 * int64_t(sm_count);
 }
 
+// K tiles per split beyond the tiles past 64 that 3 splits of 8-token tiles at two CTAs per SM
+// need (three_splits_fill_one_wave).
+constexpr int64_t kThreeSplitsDepthMargin = 4;
+
 bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count) {
   const int64_t k_tiles = w.k / layout::kTileK;
   const int64_t ctas = tiles * kThreeSplits, slots = int64_t(sm_count) * ctas_per_sm;
@@ -175,8 +179,12 @@ bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, i
     // faster at 80-88 tiles over 10-21 K tiles: 4096x11008, 3072x11264; 3 splits 1.01-1.19x at
     // 68-72 tiles and 1.10-1.35x over deep K). Seven shapes after the fit: 18 of 21 points
     // within 3 % of the fastest schedule, where 3 splits everywhere were 9 (2304x9984: 1.39x).
+    // Refit (perf-notes v32i) with a margin of 4 K tiles: over v30d's 23 shapes and v32h's
+    // fresh ones at M = 1-8 the pick within 3 % at 148 of 152 replayed points, against 140 with
+    // none (v30d's post-fit check 21 of 21 per round, was 18; 2816x9728: 2 splits 1.05-1.09x
+    // faster than 3). A margin of 6 lost two of v30d's fitted points, 1 and 2 changed nothing.
     const int64_t tiles_past_64 = tiles - int64_t(sm_count) * 16 / 33;  // scaled to the SM count
-    return blk_m != 8 || k_tiles / kThreeSplits >= tiles_past_64;
+    return blk_m != 8 || k_tiles / kThreeSplits >= tiles_past_64 + kThreeSplitsDepthMargin;
   }
   // The depth floor per split: none at 16 tokens, 64 K tiles at 8 (perf-notes v19c), 32 at 32
   // and 64 (the shallowest measured, 6144x5120: 1.15-1.18x, perf-notes v29c).

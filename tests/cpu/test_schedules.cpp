@@ -240,11 +240,14 @@ TEST(Schedules, ThreeSplitsAtOneCtaPerSm) {
 // 8-token tiles at two CTAs per SM: 3 splits only where each split's K tiles are at least the
 // tiles past 64 (on 132 SMs).
 TEST(Schedules, ThreeSplitsAtTwoCtasFor8TokensNeedDepth) {
-  EXPECT_TRUE(three_splits_fill_one_wave(desc(10240, 8192), 80, 8, 2, kH100Sms));   // 42 >= 16
-  EXPECT_TRUE(three_splits_fill_one_wave(desc(10752, 4608), 84, 8, 2, kH100Sms));   // 24 >= 20
-  EXPECT_TRUE(three_splits_fill_one_wave(desc(8704, 2048), 68, 8, 2, kH100Sms));    // 10 >= 4
-  EXPECT_FALSE(three_splits_fill_one_wave(desc(11008, 4096), 86, 8, 2, kH100Sms));  // 21 < 22
-  EXPECT_FALSE(three_splits_fill_one_wave(desc(9984, 2304), 78, 8, 2, kH100Sms));   // 12 < 14
+  // K tiles per split against the tiles past 64 plus a margin of 4.
+  EXPECT_TRUE(three_splits_fill_one_wave(desc(10240, 8192), 80, 8, 2, kH100Sms));   // 42 >= 16 + 4
+  EXPECT_TRUE(three_splits_fill_one_wave(desc(10752, 4608), 84, 8, 2, kH100Sms));   // 24 >= 20 + 4
+  EXPECT_TRUE(three_splits_fill_one_wave(desc(8704, 2048), 68, 8, 2, kH100Sms));    // 10 >= 4 + 4
+  EXPECT_FALSE(three_splits_fill_one_wave(desc(11008, 4096), 86, 8, 2, kH100Sms));  // 21 < 22 + 4
+  EXPECT_FALSE(three_splits_fill_one_wave(desc(9984, 2304), 78, 8, 2, kH100Sms));   // 12 < 14 + 4
+  EXPECT_FALSE(three_splits_fill_one_wave(desc(9728, 2816), 76, 8, 2, kH100Sms));   // 14 < 12 + 4 (v32i)
+  EXPECT_EQ(schedule_name(heuristic_schedule(desc(9728, 2816), 1, kH100Sms)), "sm90_ws_n128_m8_o2_sk2");
   EXPECT_TRUE(three_splits_fill_one_wave(desc(11008, 4096), 86, 16, 2, kH100Sms));  // 16 tokens: no bound
   EXPECT_EQ(schedule_name(heuristic_schedule(desc(11008, 4096), 1, kH100Sms)), "sm90_ws_n128_m8_o2_sk2");
   EXPECT_EQ(schedule_name(heuristic_schedule(desc(10240, 8192), 1, kH100Sms)), "sm90_ws_n128_m8_o2_sk3");
