@@ -171,8 +171,8 @@ bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, i
   const int64_t ctas = tiles * kThreeSplits, slots = int64_t(sm_count) * ctas_per_sm;
   if (blk_m > kThreeSplitsMaxBlockM || ctas > slots || k_tiles / kThreeSplits < 4) return false;
   if (ctas_per_sm == 2) {
-    // 8-token tiles keep 2 splits where the tiles past 64 (on 132 SMs) outnumber each split's
-    // K tiles: the more SMs 2 splits leave with one CTA, and the shallower each split, the less
+    // 8-token tiles keep 2 splits where the tiles past 64 (on 132 SMs), plus a margin, outnumber
+    // each split's K tiles: the more SMs 2 splits leave with one CTA, and the shallower each split, the less
     // 3 splits' fuller wave pays for their third partial. Fitted (H200, interleaved, M = 1-8,
     // perf-notes v30d) to 23 shapes of 68-88 tiles over 10-74 K tiles per split: the pick
     // within 3 % of the faster of 2 and 3 splits at 121 of 123 points (2 splits up to 1.10x
@@ -183,6 +183,8 @@ bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, i
     // fresh ones at M = 1-8 the pick within 3 % at 148 of 152 replayed points, against 140 with
     // none (v30d's post-fit check 21 of 21 per round, was 18; 2816x9728: 2 splits 1.05-1.09x
     // faster than 3). A margin of 6 lost two of v30d's fitted points, 1 and 2 changed nothing.
+    // Four fresh shapes in the band the margin moves: 2 splits the fastest at 12 of 12 points,
+    // 3 splits up to 1.25x slower.
     const int64_t tiles_past_64 = tiles - int64_t(sm_count) * 16 / 33;  // scaled to the SM count
     return blk_m != 8 || k_tiles / kThreeSplits >= tiles_past_64 + kThreeSplitsDepthMargin;
   }
