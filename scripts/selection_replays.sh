@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Replays the selection rules, without a GPU, on every committed check of untuned decode shapes
+# (interleaved all-schedules rows of `mixgemm-bench --schedules ... --interleave`, H200), and on
+# the leave-one-out of the tuning runs: the numbers a selection-rule change is judged by before
+# its own fresh check (docs/tuning.md, "Changing a rule"). One line per check file: how many of
+# its points the chosen schedule ran within 3 % of the fastest; then the leave-one-out total.
+# Rows measured before perf-notes v32f time exact-fit grids (tiles x split = SMs) unpinned with
+# packed clusters, so their misses there (2048x5632, 3584x5632, 5120x5632) are not the rules'.
+# Usage: scripts/selection_replays.sh [TABLE]   (default tuning/H200_132SM.tsv)
+# TUNE: the mixgemm-tune binary (default build-ci/tools/tune/mixgemm-tune).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+table=${1:-tuning/H200_132SM.tsv}
+tune=${TUNE:-build-ci/tools/tune/mixgemm-tune}
+ab=bench/results/ab
+checks=(
+  "$ab"/H200_v30b_2026-11-30/m{1,16}.csv
+  "$ab"/H200_v30c_2026-11-30/v30c_m{1,8,16}.csv
+  "$ab"/H200_v30d_2026-11-30/sk3{d,g,h}_{1,2}.csv
+  "$ab"/H200_v31_2026-11-30/fresh/fresh_m{1,8,16}.csv
+  "$ab"/H200_v31_2026-11-30/models/models_m{1,4,16}.csv
+  "$ab"/H200_v31_2026-11-30/held/held_m{1,4,16}.csv
+  "$ab"/H200_v32_2026-11-30/exact_fit/exact_nopin_m{1,16}.csv
+  "$ab"/H200_v32_2026-11-30/shallow/shallow_m{1,4,16}.csv
+  "$ab"/H200_v32_2026-11-30/fresh10/fresh10_m{1,4,16}.csv
+  "$ab"/H200_v32_2026-11-30/band/band_m{1,4,8}.csv
+  "$ab"/H200_v32_2026-11-30/floor16/floor16_m{12,16}.csv
+)
+points=0 within=0
+for f in "${checks[@]}"; do
+  summary=$("$tune" --evaluate "$f" --table "$table" | grep "^points:")
+  p=$(sed -E 's/^points: ([0-9]+);.*/\1/' <<< "$summary")
+  w=$(sed -E 's/.*within 3 % of the fastest: ([0-9]+),.*/\1/' <<< "$summary")
+  worst=$(sed -E 's/.*(worst gap [^(]*).*/\1/' <<< "$summary")
+  printf '%-60s %3d of %3d  %s\n' "${f#"$ab"/}" "$w" "$p" "$worst"
+  points=$((points + p)) within=$((within + w))
+done
+echo "checks: $within of $points points within 3 %"
+runs=$(ls bench/results/H200_tune-[a-u]_*.csv | grep -v tune-o | paste -sd,)
+TUNE=$tune scripts/selection_loo.sh "$table" "$runs" | tail -1
