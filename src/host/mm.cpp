@@ -205,8 +205,8 @@ Status mm(const GemmArgs& args, cudaStream_t stream) {
   const bool pdl = pdl_enabled();
   const detail::GemmLauncher launch =
       detail::find_gemm_kernel(r.w.act, r.w.wtype, plan.schedule.blk_m, plan.schedule.ctas_per_sm).launch;
-  const bool pinned = plan.one_cta_per_sm && pinning_enabled();
-  cudaError_t e = launch(p, plan.ctas, r.device, stream, pdl, plan.one_cta_per_sm, pinning_enabled());
+  const bool pin = pinning_enabled();
+  cudaError_t e = launch(p, plan.ctas, r.device, stream, pdl, plan.one_cta_per_sm, pin);
   if (e != cudaSuccess) return cuda_failure("mixgemm::mm: GEMM launch failed", e);
   detail::t_last_cluster_splits = p.cluster_splits;
   if (log_schedules()) {
@@ -216,7 +216,7 @@ Status mm(const GemmArgs& args, cudaStream_t stream) {
                  (long long)args.m, (long long)r.w.n, (long long)r.w.k, to_string(r.w.act), to_string(r.w.wtype),
                  (long long)r.w.group_size, r.auto_schedule ? "auto:" : "",
                  detail::schedule_name(plan.schedule).c_str(), plan.splits, p.cluster_splits, (long long)plan.ctas,
-                 int(pinned), tuning_table_source().c_str());
+                 int(plan.one_cta_per_sm && pin), tuning_table_source().c_str());
   }
   return Status::success();
 }

@@ -172,8 +172,8 @@ bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, i
   if (blk_m > kThreeSplitsMaxBlockM || ctas > slots || k_tiles / kThreeSplits < 4) return false;
   if (ctas_per_sm == 2) {
     // 8-token tiles keep 2 splits where the tiles past 64 (on 132 SMs), plus a margin, outnumber
-    // each split's K tiles: the more SMs 2 splits leave with one CTA, and the shallower each split, the less
-    // 3 splits' fuller wave pays for their third partial. Fitted (H200, interleaved, M = 1-8,
+    // each split's K tiles: the more SMs 2 splits leave with one CTA, and the shallower each
+    // split, the less 3 splits' fuller wave pays for their third partial. Fitted (H200, interleaved, M = 1-8,
     // perf-notes v30d) to 23 shapes of 68-88 tiles over 10-74 K tiles per split: the pick
     // within 3 % of the faster of 2 and 3 splits at 121 of 123 points (2 splits up to 1.10x
     // faster at 80-88 tiles over 10-21 K tiles: 4096x11008, 3072x11264; 3 splits 1.01-1.19x at
