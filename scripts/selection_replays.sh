@@ -6,6 +6,8 @@
 # its points the chosen schedule ran within 3 % of the fastest; then the leave-one-out total.
 # Rows measured before perf-notes v32f time exact-fit grids (tiles x split = SMs) unpinned with
 # packed clusters, so their misses there (2048x5632, 3584x5632, 5120x5632) are not the rules'.
+# v30d's sets timed only split grids: since v33a, 3072x11264, 3840x11264 and 4096x11264 (88
+# tiles) run unsplit there, counted as not measured (v33a's first check: unsplit the fastest).
 # Usage: scripts/selection_replays.sh [TABLE]   (default tuning/H200_132SM.tsv)
 # TUNE: the mixgemm-tune binary (default build-ci/tools/tune/mixgemm-tune).
 set -euo pipefail
@@ -25,6 +27,8 @@ checks=(
   "$ab"/H200_v32_2026-11-30/fresh10/fresh10_m{1,4,16}.csv
   "$ab"/H200_v32_2026-11-30/band/band_m{1,4,8}.csv
   "$ab"/H200_v32_2026-11-30/floor16/floor16_m{12,16}.csv
+  "$ab"/H200_v33_2026-11-30/slots/slots_m{1,4,16}.csv
+  "$ab"/H200_v33_2026-11-30/slots2/slots2_m{2,8,12}.csv
 )
 points=0 within=0
 for f in "${checks[@]}"; do

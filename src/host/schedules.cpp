@@ -194,6 +194,23 @@ bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, i
   return keeps_four_fifths_busy(ctas, sm_count) && k_tiles / kThreeSplits >= min_k_tiles;
 }
 
+bool unsplit_beats_every_slot_filled(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count) {
+  // Decode tiles at two CTAs per SM whose 3 splits would fill every slot (88 tiles on 132 SMs),
+  // over shallow K: unsplit, one CTA on each of two thirds of the SMs (pinned there). A grid
+  // that takes every slot leaves none for the next launch's CTAs to start streaming in under
+  // programmatic dependent launch (perf-notes v32c), and 2 splits double up a third of the SMs
+  // without lowering the busiest SM's K, so both pay their partials for nothing. In the
+  // committed H200 rows (interleaved, M = 1-16) two CTAs unsplit were faster than 3 splits and
+  // than 2 at 3328x11264 (17 K tiles per split: 1.11-1.26x) and 1536x11264 (8: 1.20-1.31x), and
+  // at 5120x11264 (27) 1.05x at M <= 8, 2.7 % behind 3 splits at M = 16; 2 splits beat 3 at
+  // 3072x11264 and 3840x11264 (16 and 20: 1.06-1.10x; unsplit not measured). From 8192x11264
+  // (43 K tiles per split) 3 splits won by 1.10-1.18x; the bound of 36 lies between (perf-notes
+  // v33a).
+  if (blk_m > kDecodeMaxBlockM || ctas_per_sm != 2 || sm_count <= 0) return false;
+  const int64_t k_tiles = w.k / layout::kTileK;
+  return tiles * kThreeSplits == int64_t(sm_count) * ctas_per_sm && k_tiles / kThreeSplits < kEverySlotMinSplitKTiles;
+}
+
 bool three_splits_overfill_wins(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count) {
   const int64_t k_tiles = w.k / layout::kTileK;
   // 32- and 64-token tiles at one CTA per SM, more than half a wave and at most two thirds of
@@ -224,6 +241,7 @@ int split_for(const WeightDesc& w, int64_t m, int blk_m, int ctas_per_sm, int sm
   const int64_t slots = int64_t(sm_count) * ctas_per_sm;  // CTAs resident at once
   int splits = 1;
   if (tiles <= slots) {
+    if (unsplit_beats_every_slot_filled(w, tiles, blk_m, ctas_per_sm, sm_count)) return 1;
     // The output tiles leave CTA slots idle (few tiles at small M and N): the largest split
     // that keeps all CTAs in one wave, while each split still streams >= 4 K tiles (the
     // pipeline's fill and drain would dominate otherwise). At two CTAs per SM, where one wave

@@ -46,6 +46,9 @@ inline constexpr int kDecodeMaxBlockM = 16;
 // K tiles per split from which 3 splits of 32- and 64-token tiles overfill the one-CTA wave
 // rather than run two CTAs per SM (three_splits_overfill_wins, two_ctas_three_splits_win).
 inline constexpr int kThreeSplitsOverfillMinKTiles = 64;
+// K tiles per split from which decode tiles at two CTAs per SM take 3 splits that fill every
+// slot (unsplit_beats_every_slot_filled).
+inline constexpr int kEverySlotMinSplitKTiles = 28;
 
 std::string schedule_name(const Schedule& s);
 bool parse_schedule(const std::string& name, Schedule* out);
@@ -79,6 +82,10 @@ bool three_splits_fill_one_wave(const WeightDesc& w, int64_t tiles, int blk_m, i
 // 64-token tiles at one CTA per SM with more than half a wave, at most 88 tiles on 132 SMs, do:
 // where each streams >= kThreeSplitsOverfillMinKTiles. Used by split_for.
 bool three_splits_overfill_wins(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count);
+// Whether decode tiles (up to 16 tokens) at two CTAs per SM stay unsplit where 3 splits would
+// fill every slot (tiles x 3 = 2 x SMs) over fewer than kEverySlotMinSplitKTiles K tiles per
+// split. Used by split_for.
+bool unsplit_beats_every_slot_filled(const WeightDesc& w, int64_t tiles, int blk_m, int ctas_per_sm, int sm_count);
 // Whether a decode tile runs one CTA per SM rather than two: where the two-CTA split's grid is at
 // most one CTA per SM and split, or unsplit and more than two thirds of the SMs, or where one CTA per SM, split as
 // split_for splits it, fills the SMs, and either the two-CTA split would stream fewer than 16 K

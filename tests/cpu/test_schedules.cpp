@@ -253,6 +253,28 @@ TEST(Schedules, ThreeSplitsAtTwoCtasFor8TokensNeedDepth) {
   EXPECT_EQ(schedule_name(heuristic_schedule(desc(10240, 8192), 1, kH100Sms)), "sm90_ws_n128_m8_o2_sk3");
 }
 
+// Decode tiles at two CTAs per SM whose 3 splits would fill every slot (88 tiles on 132 SMs):
+// unsplit, one CTA on each of two thirds of the SMs, under 28 K tiles per split; 3 splits from
+// there; never 2 (perf-notes v33a).
+TEST(Schedules, EverySlotFilledByThreeSplitsStaysUnsplitOverShallowK) {
+  EXPECT_TRUE(unsplit_beats_every_slot_filled(desc(11264, 3328), 88, 8, 2, kH100Sms));   // 17 K tiles per split
+  EXPECT_TRUE(unsplit_beats_every_slot_filled(desc(11264, 5120), 88, 16, 2, kH100Sms));  // 26
+  EXPECT_FALSE(unsplit_beats_every_slot_filled(desc(11200, 5632), 88, 8, 2, kH100Sms));  // 29
+  EXPECT_FALSE(unsplit_beats_every_slot_filled(desc(10240, 3328), 80, 8, 2, kH100Sms));  // 240 of 264 slots
+  EXPECT_FALSE(unsplit_beats_every_slot_filled(desc(11264, 3328), 88, 8, 1, kH100Sms));  // one CTA per SM
+  EXPECT_FALSE(unsplit_beats_every_slot_filled(desc(11264, 3328), 88, 32, 2, kH100Sms)); // not a decode tile
+  EXPECT_EQ(split_for(desc(11264, 3328), 1, 8, 2, kH100Sms), 1);
+  EXPECT_FALSE(one_cta_split_wins(desc(11264, 3328), 1, 8, kH100Sms));  // exactly two thirds: two CTAs stay
+  EXPECT_EQ(schedule_name(heuristic_schedule(desc(11264, 3328), 1, kH100Sms)), "sm90_ws_n128_m8_o2");
+  EXPECT_EQ(schedule_name(heuristic_schedule(desc(11264, 1536), 16, kH100Sms)), "sm90_ws_n128_m16_o2");
+  EXPECT_EQ(schedule_name(heuristic_schedule(desc(11264, 9216), 1, kH100Sms)), "sm90_ws_n128_m8_o2_sk3");
+  EXPECT_EQ(schedule_name(heuristic_schedule(desc(11264, 9216), 16, kH100Sms)), "sm90_ws_n128_m16_o2_sk3");
+  // The same grid as a plan: one CTA per SM, pinned.
+  const LaunchPlan p = plan_launch(desc(11264, 3328), 1, heuristic_schedule(desc(11264, 3328), 1, kH100Sms), kH100Sms);
+  EXPECT_EQ(p.ctas, 88);
+  EXPECT_TRUE(p.one_cta_per_sm);
+}
+
 // 32- and 64-token tiles more than half a one-CTA wave: two CTAs per SM with 3 splits where they
 // fit the two-CTA wave with >= 18 K tiles per split.
 TEST(Schedules, ThreeSplitsAtTwoCtasFor32And64Tokens) {
