@@ -29,6 +29,7 @@ checks=(
   "$ab"/H200_v32_2026-11-30/floor16/floor16_m{12,16}.csv
   "$ab"/H200_v33_2026-11-30/slots/slots_m{1,4,16}.csv
   "$ab"/H200_v33_2026-11-30/slots2/slots2_m{2,8,12}.csv
+  "$ab"/H200_v33_2026-11-30/fresh10b/fresh10b_m{1,8,16}.csv
 )
 points=0 within=0
 for f in "${checks[@]}"; do
