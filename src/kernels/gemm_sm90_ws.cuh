@@ -268,11 +268,12 @@ cudaError_t launch_gemm_sm90_ws(GemmParams& p, int64_t ctas, int dev, cudaStream
   // put two CTAs on an SM (docs/perf-notes.md v32f).
   if (p.cluster_splits > 1 && !clusters_fit_one_wave<Cfg>(dev, ctas, p.cluster_splits, one_cta_per_sm))
     p.cluster_splits = 0;
-  one_cta_per_sm = one_cta_per_sm && pin;  // from here: the shared-memory request
+  // Pinning only adds the shared-memory request that keeps a second CTA of this grid off the SM.
+  const bool pinned = one_cta_per_sm && pin;
   cudaLaunchConfig_t cfg = {};
   cfg.gridDim = dim3(unsigned(ctas));  // one-dimensional: tile_scheduler.cuh maps CTAs to work
   cfg.blockDim = dim3(Cfg::kThreads);
-  cfg.dynamicSmemBytes = launch_smem_bytes<Cfg>(dev, one_cta_per_sm);
+  cfg.dynamicSmemBytes = launch_smem_bytes<Cfg>(dev, pinned);
   cfg.stream = stream;
   cudaLaunchAttribute attr[2];
   unsigned n = 0;
