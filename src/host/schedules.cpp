@@ -102,11 +102,22 @@ Schedule stream_k_if_last_wave_idle(Schedule s, const WeightDesc& w, int64_t m, 
   // each paying a partial store and reduction, where split-K pays one; with a fuller last wave
   // (0.70-0.79) there was less to gain than the two partial episodes per CTA cost
   // (0.83-0.98x). Measured up to 14 waves; not applied past 16.
+  // Since the cheaper reductions of v27a and v28b, within two waves a last wave up to 7/8 full
+  // (where the plan keeps whole tiles from, plan_stream_k) also takes stream-K over deep K: from
+  // 96 K tiles the idle part of the last wave outweighs the partials. Over the committed H200
+  // rows with a last wave 0.70-0.85 full (perf-notes v33d): 112-192 K tiles stream-K 1.04-1.16x
+  // faster at 6 of 6 points (7168x7168 M = 512 and 1024, 12288x6144 and 10240x3072 at 96
+  // tiles); 56-64 K tiles 1.04-1.09x slower at 5 of 6 (4096x6144 M = 256 and 512, 3584x14336
+  // M = 128 and 256, 4096x28672 M = 1024). Checked on seven fresh shapes in that band: the
+  // fastest at 7 of 7, 1.03-1.18x ahead of the whole tiles taken before. Past two waves not
+  // measured against the whole tiles, so not taken there.
   if (s.blk_m < kPersistentMinBlockM || s.ctas_per_sm != 1 || sm_count <= 0) return s;
   const int64_t tiles = output_tiles(w, m, s.blk_m);
   const int64_t slots = sm_count;
   const int64_t last = tiles % slots;
-  if (2 * tiles <= slots || last == 0 || 3 * last > 2 * slots || tiles > 16 * slots) return s;
+  const bool deep = w.k / layout::kTileK >= kStreamKFullerWaveMinKTiles && tiles <= 2 * slots;
+  const bool idle_enough = deep ? 8 * last < 7 * slots : 3 * last <= 2 * slots;
+  if (2 * tiles <= slots || last == 0 || !idle_enough || tiles > 16 * slots) return s;
   return Schedule{s.blk_m, 1, 1, /*last_wave_split=*/false, /*persistent=*/false, /*stream_k=*/true};
 }
 

@@ -49,6 +49,9 @@ inline constexpr int kThreeSplitsOverfillMinKTiles = 64;
 // K tiles per split from which decode tiles at two CTAs per SM take 3 splits that fill every
 // slot (unsplit_beats_every_slot_filled).
 inline constexpr int kEverySlotMinSplitKTiles = 28;
+// K tiles from which stream-K also takes a last wave between two thirds and 7/8 full
+// (stream_k_if_last_wave_idle).
+inline constexpr int kStreamKFullerWaveMinKTiles = 96;
 
 std::string schedule_name(const Schedule& s);
 bool parse_schedule(const std::string& name, Schedule* out);

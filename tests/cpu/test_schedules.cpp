@@ -658,7 +658,8 @@ TEST(Schedules, LastWaveSplitRule) {
 }
 
 // Stream-K replaces the split rules' choice for tiles of >= 128 tokens when there are more than
-// half a wave of tiles and the last wave is at most two thirds full.
+// half a wave of tiles and the last wave is at most two thirds full, or, within two waves over
+// >= 96 K tiles, less than 7/8 full (perf-notes v33d).
 TEST(Schedules, StreamKWhereTheLastWaveIsMostlyIdle) {
   struct Case {
     int64_t n, k, m;
@@ -669,11 +670,15 @@ TEST(Schedules, StreamKWhereTheLastWaveIsMostlyIdle) {
       {10240, 8192, 512, true},    // 160: 28
       {57344, 8192, 1024, true},   // 1792: 76
       {28672, 4096, 2048, true},   // 1792 (m256 after 14 waves): 76
-      {6144, 4096, 512, false},    // 96 tiles, the last (only) wave 0.73 full
-      {28672, 4096, 256, false},   // 224 tiles: 92 in the last wave, 0.70 full
-      {8192, 8192, 512, false},    // 128: nearly full
+      {6144, 4096, 512, false},    // 96 tiles, the last (only) wave 0.73 full, 64 K tiles
+      {28672, 4096, 256, false},   // 224 tiles: 92 in the last wave, 0.70 full, 64 K tiles
+      {6656, 8192, 512, true},     // 104 tiles, 0.79 full, 128 K tiles
+      {3584, 12288, 1024, true},   // 112 tiles, 0.85 full, 192 K tiles
+      {7680, 5120, 1024, false},   // 240: 108 in the last wave, 0.82 full, 80 K tiles
+      {8192, 8192, 512, false},    // 128: at least 7/8 full
       {8192, 8192, 256, false},    // 64: at most half a wave
-      {8192, 8192, 4096, false},   // 1024: 100 in the last wave, 0.76 full
+      {8192, 8192, 4096, false},   // 1024: 100 in the last wave, 0.76 full, past two waves
+      {3584, 8192, 2048, true},    // 224: 92 in the last wave, 0.70 full, 128 K tiles
       {57344, 8192, 8192, false},  // 14336: more than 16 waves
   };
   for (const Case& c : cases) {
