@@ -31,16 +31,21 @@ checks=(
   "$ab"/H200_v33_2026-11-30/slots2/slots2_m{2,8,12}.csv
   "$ab"/H200_v33_2026-11-30/fresh10b/fresh10b_m{1,8,16}.csv
 )
-points=0 within=0
-for f in "${checks[@]}"; do
-  summary=$("$tune" --evaluate "$f" --table "$table" | grep "^points:")
-  p=$(sed -E 's/^points: ([0-9]+);.*/\1/' <<< "$summary")
-  w=$(sed -E 's/.*within 3 % of the fastest: ([0-9]+),.*/\1/' <<< "$summary")
-  worst=$(sed -E 's/.*(worst gap [^(]*).*/\1/' <<< "$summary")
-  printf '%-60s %3d of %3d  %s\n' "${f#"$ab"/}" "$w" "$p" "$worst"
-  points=$((points + p)) within=$((within + w))
-done
-echo "checks: $within of $points points within 3 %"
+# replay LABEL FILE...: one line per file (its points within 3 % of the fastest), then the total.
+replay() {
+  local label=$1 points=0 within=0 f summary p w worst
+  shift
+  for f in "$@"; do
+    summary=$("$tune" --evaluate "$f" --table "$table" | grep "^points:")
+    p=$(sed -E 's/^points: ([0-9]+);.*/\1/' <<< "$summary")
+    w=$(sed -E 's/.*within 3 % of the fastest: ([0-9]+),.*/\1/' <<< "$summary")
+    worst=$(sed -E 's/.*(worst gap [^(]*).*/\1/' <<< "$summary")
+    printf '%-60s %3d of %3d  %s\n' "${f#"$ab"/}" "$w" "$p" "$worst"
+    points=$((points + p)) within=$((within + w))
+  done
+  echo "$label: $within of $points points within 3 %"
+}
+replay checks "${checks[@]}"
 # Large M (64-, 128- and 256-token schedules interleaved): fresh shapes after stream-K's cheaper
 # reductions (perf-notes v28c, v33c, v33d) and the release run's untuned rows.
 large=(
@@ -49,15 +54,6 @@ large=(
   "$ab"/H200_v33_2026-11-30/band/band_m{512,1024,2048}.csv
   bench/results/H200_v31_2026-11-30_untuned.csv
 )
-points=0 within=0
-for f in "${large[@]}"; do
-  summary=$("$tune" --evaluate "$f" --table "$table" | grep "^points:")
-  p=$(sed -E 's/^points: ([0-9]+);.*/\1/' <<< "$summary")
-  w=$(sed -E 's/.*within 3 % of the fastest: ([0-9]+),.*/\1/' <<< "$summary")
-  worst=$(sed -E 's/.*(worst gap [^(]*).*/\1/' <<< "$summary")
-  printf '%-60s %3d of %3d  %s\n' "${f#"$ab"/}" "$w" "$p" "$worst"
-  points=$((points + p)) within=$((within + w))
-done
-echo "large-M checks: $within of $points points within 3 %"
+replay "large-M checks" "${large[@]}"
 runs=$(ls bench/results/H200_tune-[a-u]_*.csv | grep -v tune-o | paste -sd,)
 TUNE=$tune scripts/selection_loo.sh "$table" "$runs" | tail -1
