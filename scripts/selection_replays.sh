@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Replays the selection rules, without a GPU, on every committed check of untuned decode shapes
-# (interleaved all-schedules rows of `mixgemm-bench --schedules ... --interleave`, H200), and on
-# the leave-one-out of the tuning runs: the numbers a selection-rule change is judged by before
+# Replays the selection rules, without a GPU, on every committed check of untuned shapes
+# (interleaved all-schedules rows of `mixgemm-bench --schedules ... --interleave`, H200: decode
+# shapes, then shapes at M >= 128), and on the leave-one-out of the tuning runs: the numbers a selection-rule change is judged by before
 # its own fresh check (docs/tuning.md, "Changing a rule"). One line per check file: how many of
 # its points the chosen schedule ran within 3 % of the fastest; then the leave-one-out total.
 # Rows measured before perf-notes v32f time exact-fit grids (tiles x split = SMs) unpinned with
