@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Replays the selection rules, without a GPU, on every committed check of untuned shapes
 # (interleaved all-schedules rows of `mixgemm-bench --schedules ... --interleave`, H200: decode
-# shapes, then shapes at M >= 128), and on the leave-one-out of the tuning runs: the numbers a selection-rule change is judged by before
+# shapes, shapes at M >= 128, other types), and on the leave-one-out of the tuning runs: the numbers a selection-rule change is judged by before
 # its own fresh check (docs/tuning.md, "Changing a rule"). One line per check file: how many of
 # its points the chosen schedule ran within 3 % of the fastest; then the leave-one-out total.
 # Rows measured before perf-notes v32f time exact-fit grids (tiles x split = SMs) unpinned with
@@ -55,5 +55,12 @@ large=(
   bench/results/H200_v31_2026-11-30_untuned.csv
 )
 replay "large-M checks" "${large[@]}"
+# Other weight types, activation and group size (the nine default layers at M = 1-1024; 8-bit
+# top-up shapes at M = 12 and 16: perf-notes v33e).
+types=(
+  "$ab"/H200_v33_2026-11-30/types/{u8b128,u4,fp16,g32}_m{1,16,64,256,1024}.csv
+  "$ab"/H200_v33_2026-11-30/eightbit/{u8b128,u8}_m{12,16}.csv
+)
+replay "other-type checks" "${types[@]}"
 runs=$(ls bench/results/H200_tune-[a-u]_*.csv | grep -v tune-o | paste -sd,)
 TUNE=$tune scripts/selection_loo.sh "$table" "$runs" | tail -1

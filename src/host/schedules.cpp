@@ -411,10 +411,20 @@ int top_up_split_for(const WeightDesc& w, int64_t m, int blk_m, int sm_count) {
 void take_top_up_split(Schedule* s, const WeightDesc& w, int64_t m, int sm_count) {
   if (m > 16) return;
   if (const int top = top_up_split_for(w, m, s->blk_m, sm_count)) {
-    s->ctas_per_sm = 2;
+    s->ctas_per_sm = eight_bit_one_cta_wins(w, s->blk_m, top) ? 1 : 2;
     s->splits = top;
     s->last_wave_split = false;
   }
+}
+
+bool eight_bit_one_cta_wins(const WeightDesc& w, int blk_m, int splits) {
+  // 8-bit weights at 16 tokens: the two-CTA kernel holds one tile per stage (gemm_config.h), the
+  // one-CTA kernel four. Where the grid holds at most one CTA per SM anyway (the top-up split),
+  // over >= 32 K tiles per split the one-CTA kernel with the same split was faster: 8192x8192,
+  // 14336x4096 and 28672x8192 (64-224 K tiles per split) 1.09-1.28x at M = 16; over 16
+  // (4096x4096) it was 1.20x slower, its four stages per split all fill (H200, u8b128,
+  // interleaved; perf-notes v33e).
+  return weight_bits(w.wtype) == 8 && blk_m == 16 && (w.k / layout::kTileK) / splits >= kEightBitOneCtaMinSplitKTiles;
 }
 
 bool two_ctas_three_splits_win(const WeightDesc& w, int64_t m, int blk_m, int sm_count) {

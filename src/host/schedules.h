@@ -52,6 +52,9 @@ inline constexpr int kEverySlotMinSplitKTiles = 28;
 // K tiles from which stream-K also takes a last wave between two thirds and 7/8 full
 // (stream_k_if_last_wave_idle).
 inline constexpr int kStreamKFullerWaveMinKTiles = 96;
+// K tiles per split from which 8-bit weights at 16 tokens run the top-up split at one CTA per
+// SM (eight_bit_one_cta_wins).
+inline constexpr int kEightBitOneCtaMinSplitKTiles = 32;
 
 std::string schedule_name(const Schedule& s);
 bool parse_schedule(const std::string& name, Schedule* out);
@@ -102,6 +105,9 @@ int top_up_split_for(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
 // At M <= 16, where top_up_split_for finds a split for s's token tile: two CTAs per SM with that
 // split, over the other rules' choice (the heuristic and the carried table points).
 void take_top_up_split(Schedule* s, const WeightDesc& w, int64_t m, int sm_count);
+// Whether 8-bit weights at 16 tokens run a top-up split at one CTA per SM instead of two (the
+// two-CTA kernel's one-tile stages): over >= kEightBitOneCtaMinSplitKTiles K tiles per split.
+bool eight_bit_one_cta_wins(const WeightDesc& w, int blk_m, int splits);
 // Whether a 32- or 64-token tile runs two CTAs per SM with 3 splits rather than one CTA per SM:
 // where its tiles are more than half a one-CTA wave (2 splits would take two) and 3 splits fit
 // the two-CTA wave, each streaming from 18 to kThreeSplitsOverfillMinKTiles K tiles.

@@ -275,6 +275,29 @@ TEST(Schedules, EverySlotFilledByThreeSplitsStaysUnsplitOverShallowK) {
   EXPECT_TRUE(p.one_cta_per_sm);
 }
 
+// 8-bit weights at 16 tokens: a top-up split at one CTA per SM over >= 32 K tiles per split (the
+// two-CTA kernel holds one tile per stage there); 4-bit weights and 8-token tiles keep two CTAs
+// (perf-notes v33e).
+TEST(Schedules, EightBitSixteenTokenTopUpRunsOneCtaPerSm) {
+  WeightDesc w = desc(8192, 10240);  // 64 tiles, 2 splits of 80 K tiles
+  w.wtype = WeightType::u8b128;
+  EXPECT_TRUE(eight_bit_one_cta_wins(w, 16, 2));
+  EXPECT_FALSE(eight_bit_one_cta_wins(w, 8, 2));
+  EXPECT_EQ(schedule_name(heuristic_schedule(w, 16, kH100Sms)), "sm90_ws_n128_m16_sk2");
+  EXPECT_EQ(schedule_name(heuristic_schedule(w, 1, kH100Sms)), "sm90_ws_n128_m8_o2_sk2");
+  w.wtype = WeightType::u8;  // zero points: the same kernels' stages
+  EXPECT_EQ(schedule_name(heuristic_schedule(w, 12, kH100Sms)), "sm90_ws_n128_m16_sk2");
+  WeightDesc shallow = desc(4096, 5120);  // 32 tiles, 4 splits of 20 K tiles
+  shallow.wtype = WeightType::u8b128;
+  EXPECT_FALSE(eight_bit_one_cta_wins(shallow, 16, 4));
+  EXPECT_EQ(schedule_name(heuristic_schedule(shallow, 16, kH100Sms)), "sm90_ws_n128_m16_o2_sk4");
+  EXPECT_EQ(schedule_name(heuristic_schedule(desc(8192, 10240), 16, kH100Sms)), "sm90_ws_n128_m16_o2_sk2");  // 4-bit
+  // The one-CTA grid is not topped up: 128 CTAs, not pinned.
+  const LaunchPlan p = plan_launch(w, 16, heuristic_schedule(w, 16, kH100Sms), kH100Sms);
+  EXPECT_EQ(p.ctas, 128);
+  EXPECT_FALSE(p.one_cta_per_sm);
+}
+
 // 32- and 64-token tiles more than half a one-CTA wave: two CTAs per SM with 3 splits where they
 // fit the two-CTA wave with >= 18 K tiles per split.
 TEST(Schedules, ThreeSplitsAtTwoCtasFor32And64Tokens) {
