@@ -363,10 +363,18 @@ bool one_cta_split_wins(const WeightDesc& w, int64_t m, int blk_m, int sm_count)
   // points (median 1.45x); 8192x1024 (8 tiles x 8 splits) 1.16-1.32x (perf-notes v31g).
   const int64_t k_tiles = w.k / layout::kTileK;
   const int64_t tiles = output_tiles(w, m, blk_m);
+  // And 8-bit weights at 16 tokens where one CTA per SM, split as split_for splits it, fills one
+  // wave to at least four fifths over >= 32 K tiles per split (eight_bit_one_cta_wins: 4096x14336,
+  // 112 tiles unsplit, 1.14-1.20x faster than two CTAs with 2 splits). Not past one wave, where
+  // two CTAs won at 3584x18944, 8192x22016 and 2048x28672 by 1.04-1.17x (perf-notes v33f).
+  const int one_cta_splits = split_for(w, m, blk_m, 1, sm_count);
+  const int64_t one_cta_grid = tiles * one_cta_splits;
+  if (one_cta_grid <= sm_count && keeps_four_fifths_busy(one_cta_grid, sm_count) &&
+      eight_bit_one_cta_wins(w, blk_m, one_cta_splits))
+    return true;
   const int two_cta_splits = split_for(w, m, blk_m, 2, sm_count);
   const int64_t two_cta_grid = tiles * two_cta_splits;
   if (two_cta_grid <= sm_count && (3 * two_cta_grid > 2 * int64_t(sm_count) || two_cta_splits > 1)) return true;
-  const int one_cta_splits = split_for(w, m, blk_m, 1, sm_count);
   if (keeps_four_fifths_busy(tiles * one_cta_splits, sm_count) &&
       (k_tiles / two_cta_splits < 16 || one_cta_splits == kThreeSplits))
     return true;
@@ -418,12 +426,12 @@ void take_top_up_split(Schedule* s, const WeightDesc& w, int64_t m, int sm_count
 }
 
 bool eight_bit_one_cta_wins(const WeightDesc& w, int blk_m, int splits) {
-  // 8-bit weights at 16 tokens: the two-CTA kernel holds one tile per stage (gemm_config.h), the
-  // one-CTA kernel four. Where the grid holds at most one CTA per SM anyway (the top-up split),
-  // over >= 32 K tiles per split the one-CTA kernel with the same split was faster: 8192x8192,
-  // 14336x4096 and 28672x8192 (64-224 K tiles per split) 1.09-1.28x at M = 16; over 16
-  // (4096x4096) it was 1.20x slower, its four stages per split all fill (H200, u8b128,
-  // interleaved; perf-notes v33e).
+  // 8-bit weights at 16 tokens: the two-CTA kernel holds one tile per stage (gemm_config.cuh),
+  // the one-CTA kernel four. Where the grid holds at most one CTA per SM anyway (the top-up split
+  // here; one_cta_split_wins for unsplit grids), over >= 32 K tiles per split the one-CTA kernel
+  // was faster: 8192x8192, 14336x4096 and 28672x8192 (64-224 K tiles per split) 1.09-1.28x at
+  // M = 16; over 16 (4096x4096) it was 1.20x slower, its four stages per split all fill (H200,
+  // u8b128, interleaved; perf-notes v33e, v33f).
   return weight_bits(w.wtype) == 8 && blk_m == 16 && (w.k / layout::kTileK) / splits >= kEightBitOneCtaMinSplitKTiles;
 }
 

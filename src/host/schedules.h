@@ -95,7 +95,8 @@ bool unsplit_beats_every_slot_filled(const WeightDesc& w, int64_t tiles, int blk
 // Whether a decode tile runs one CTA per SM rather than two: where the two-CTA split's grid is at
 // most one CTA per SM and split, or unsplit and more than two thirds of the SMs, or where one CTA per SM, split as
 // split_for splits it, fills the SMs, and either the two-CTA split would stream fewer than 16 K
-// tiles per split or one CTA per SM takes 3 splits.
+// tiles per split or one CTA per SM takes 3 splits; for 8-bit weights at 16 tokens where one
+// CTA per SM fills one wave to four fifths (eight_bit_one_cta_wins).
 bool one_cta_split_wins(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
 // The split of 2, 3 or 4 whose two-CTA grid top_up_splits tops up to one CTA per SM (pinned):
 // tiles x split short of the SMs, tiles x (split + 1) past them, and the grid at least three
@@ -105,8 +106,9 @@ int top_up_split_for(const WeightDesc& w, int64_t m, int blk_m, int sm_count);
 // At M <= 16, where top_up_split_for finds a split for s's token tile: two CTAs per SM with that
 // split, over the other rules' choice (the heuristic and the carried table points).
 void take_top_up_split(Schedule* s, const WeightDesc& w, int64_t m, int sm_count);
-// Whether 8-bit weights at 16 tokens run a top-up split at one CTA per SM instead of two (the
-// two-CTA kernel's one-tile stages): over >= kEightBitOneCtaMinSplitKTiles K tiles per split.
+// Whether 8-bit weights at 16 tokens run a grid of at most one CTA per SM (a top-up split, or a
+// one-CTA split filling one wave to four fifths) at one CTA per SM instead of two (the two-CTA
+// kernel's one-tile stages): over >= kEightBitOneCtaMinSplitKTiles K tiles per split.
 bool eight_bit_one_cta_wins(const WeightDesc& w, int blk_m, int splits);
 // Whether a 32- or 64-token tile runs two CTAs per SM with 3 splits rather than one CTA per SM:
 // where its tiles are more than half a one-CTA wave (2 splits would take two) and 3 splits fit

@@ -275,9 +275,9 @@ TEST(Schedules, EverySlotFilledByThreeSplitsStaysUnsplitOverShallowK) {
   EXPECT_TRUE(p.one_cta_per_sm);
 }
 
-// 8-bit weights at 16 tokens: a top-up split at one CTA per SM over >= 32 K tiles per split (the
-// two-CTA kernel holds one tile per stage there); 4-bit weights and 8-token tiles keep two CTAs
-// (perf-notes v33e).
+// 8-bit weights at 16 tokens: a top-up split, or a one-CTA grid filling one wave to four fifths,
+// at one CTA per SM over >= 32 K tiles per split (the two-CTA kernel holds one tile per stage
+// there); 4-bit weights and 8-token tiles keep two CTAs (perf-notes v33e, v33f).
 TEST(Schedules, EightBitSixteenTokenTopUpRunsOneCtaPerSm) {
   WeightDesc w = desc(8192, 10240);  // 64 tiles, 2 splits of 80 K tiles
   w.wtype = WeightType::u8b128;
@@ -296,6 +296,16 @@ TEST(Schedules, EightBitSixteenTokenTopUpRunsOneCtaPerSm) {
   const LaunchPlan p = plan_launch(w, 16, heuristic_schedule(w, 16, kH100Sms), kH100Sms);
   EXPECT_EQ(p.ctas, 128);
   EXPECT_FALSE(p.one_cta_per_sm);
+  // One CTA per SM also where its unsplit grid fills one wave to four fifths (v33f); not past it.
+  WeightDesc wave = desc(15360, 6144);  // 120 tiles, 96 K tiles
+  wave.wtype = WeightType::u8;
+  EXPECT_TRUE(one_cta_split_wins(wave, 16, 16, kH100Sms));
+  EXPECT_EQ(schedule_name(heuristic_schedule(wave, 16, kH100Sms)), "sm90_ws_n128_m16");
+  WeightDesc past = desc(18944, 3584);  // 148 tiles: past one wave
+  past.wtype = WeightType::u8;
+  EXPECT_FALSE(one_cta_split_wins(past, 16, 16, kH100Sms));
+  WeightDesc four_bit = desc(15360, 6144);
+  EXPECT_FALSE(one_cta_split_wins(four_bit, 16, 16, kH100Sms));
 }
 
 // 32- and 64-token tiles more than half a one-CTA wave: two CTAs per SM with 3 splits where they
