@@ -61,6 +61,7 @@ types=(
   "$ab"/H200_v33_2026-11-30/types/{u8b128,u4,fp16,g32,u8,ch}_m{1,16,64,256,1024}.csv
   "$ab"/H200_v33_2026-11-30/eightbit/{u8b128,u8}_m{12,16}.csv
   "$ab"/H200_v33_2026-11-30/eightbit/{ext,wave}_{u8b128,u8}_m16.csv
+  "$ab"/H200_v33_2026-11-30/types_fresh/{u4,fp16}_m{1,16,256}.csv
 )
 replay "other-type checks" "${types[@]}"
 runs=$(ls bench/results/H200_tune-[a-u]_*.csv | grep -v tune-o | paste -sd,)
