@@ -62,6 +62,7 @@ types=(
   "$ab"/H200_v33_2026-11-30/eightbit/{u8b128,u8}_m{12,16}.csv
   "$ab"/H200_v33_2026-11-30/eightbit/{ext,wave}_{u8b128,u8}_m16.csv
   "$ab"/H200_v33_2026-11-30/types_fresh/{u4,fp16}_m{1,16,256}.csv
+  "$ab"/H200_v33_2026-11-30/u4_tuned/u4_m{4,32,128,512}.csv
 )
 replay "other-type checks" "${types[@]}"
 runs=$(ls bench/results/H200_tune-[a-u]_*.csv | grep -v tune-o | paste -sd,)

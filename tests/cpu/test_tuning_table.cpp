@@ -216,10 +216,17 @@ TEST(TuningTable, TypesMustMatch) {
   const std::vector<TunedEntry> e = {entry(4096, 4096, 1, "sm90_ws_n128_m8_o2_sk8", ActType::bf16)};
   Schedule s;
   EXPECT_FALSE(lookup_tuned(e, desc(4096, 4096, WeightType::u8), 1, kH100Sms, &s));  // no 8-bit points
-  // u4 (zero points) has no points of its own: the u4b8 ones stand in, split re-derived.
+  // u4 (zero points) has no points of its own: the u4b8 ones stand in, on the same shape and group
+  // as measured (the same weight width: perf-notes v33h), on another shape the split re-derived.
   ASSERT_TRUE(lookup_tuned(e, desc(4096, 4096, WeightType::u4), 1, kH100Sms, &s));
+  EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m8_o2_sk8");
+  ASSERT_TRUE(lookup_tuned(e, desc(4096, 4352, WeightType::u4), 1, kH100Sms, &s));
   EXPECT_EQ(s.blk_m, 8);
-  EXPECT_EQ(s.splits, top_up_split_for(desc(4096, 4096, WeightType::u4), 1, 8, kH100Sms));  // 32 x 4, topped up
+  EXPECT_EQ(s.splits, top_up_split_for(desc(4096, 4352, WeightType::u4), 1, 8, kH100Sms));  // 34 x 3, topped up
+  WeightDesc g32 = desc(4096, 4096, WeightType::u4);  // another group: re-derived
+  g32.group_size = 32;
+  ASSERT_TRUE(lookup_tuned(e, g32, 1, kH100Sms, &s));
+  EXPECT_EQ(s.splits, top_up_split_for(g32, 1, 8, kH100Sms));
   // No fp16 points: the bf16 ones of the same weight type stand in.
   ASSERT_TRUE(lookup_tuned(e, desc(4096, 4096, WeightType::u4b8, ActType::fp16), 1, kH100Sms, &s));
   EXPECT_EQ(schedule_name(s), "sm90_ws_n128_m8_o2_sk8");
