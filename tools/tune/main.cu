@@ -102,6 +102,43 @@ int table_from_csv(const std::string& files, int sm_count, const std::string& ou
   return 0;
 }
 
+// Reads and parses a selection table file; false (with a message on stderr) if it cannot.
+bool load_table(const std::string& path, TuningTable* table) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  const Status st = parse_tuning_table(ss.str(), table);
+  if (!f || !st.ok()) {
+    std::fprintf(stderr, "mixgemm-tune: table '%s': %s\n", path.c_str(), f ? st.message.c_str() : "cannot be read");
+    return false;
+  }
+  return true;
+}
+
+// --choose: what "auto" would choose with a table at every point of a sweep (the bench's shape,
+// M and type flags), no GPU: a selection check's old and new choices, stated before its run.
+int choose(const Options& opt, const std::string& table_path, int sm_count) {
+  TuningTable table;
+  if (!load_table(table_path, &table)) return 2;
+  if (sm_count <= 0) sm_count = table.sm_count;
+  for (const TypeConfig& t : type_configs(opt))
+    for (const Layer& layer : opt.layers)
+      for (int64_t m : opt.m_list) {
+        WeightDesc w;
+        w.n = layer.n;
+        w.k = layer.k;
+        w.group_size = t.group;
+        w.wtype = t.wtype;
+        w.act = t.act;
+        const std::string name = select_schedule_with_table(table, w, m, sm_count);
+        const std::string shape = std::to_string(layer.k) + "x" + std::to_string(layer.n);
+        const std::string where = layer.name == shape ? shape : layer.name + " (" + shape + ")";
+        std::printf("%-16s %-24s M=%-6lld %s\n", t.label().c_str(), where.c_str(), (long long)m,
+                    name.empty() ? "(invalid description)" : name.c_str());
+      }
+  return 0;
+}
+
 // --evaluate: what "auto" would choose with a table at every point of earlier all-schedules
 // rows, against the fastest measured there (no GPU). Prints the points over 3 % and a summary.
 int evaluate(const std::string& files, const std::string& table_path, int sm_count) {
@@ -114,15 +151,8 @@ int evaluate(const std::string& files, const std::string& table_path, int sm_cou
       std::fprintf(stderr, "mixgemm-tune: %s\n", error.c_str());
       return 2;
     }
-  std::ifstream f(table_path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
   TuningTable table;
-  const Status st = parse_tuning_table(ss.str(), &table);
-  if (!f || !st.ok()) {
-    std::fprintf(stderr, "mixgemm-tune: table '%s': %s\n", table_path.c_str(), f ? st.message.c_str() : "cannot be read");
-    return 2;
-  }
+  if (!load_table(table_path, &table)) return 2;
   if (sm_count <= 0) sm_count = table.sm_count;
   const auto choose = [&](const Row& r) {
     WeightDesc w;
@@ -169,6 +199,7 @@ int main(int argc, char** argv) {
   using namespace mixgemm::bench;
   std::string out_path = "mixgemm-tuning.tsv";
   std::string from_csv, evaluate_csv, table_path;
+  bool choose_mode = false;
   int sm_count = 0;
   std::vector<std::string> args;
   bool repeats_given = false;
@@ -188,11 +219,16 @@ int main(int argc, char** argv) {
       if (a == "--table") table_path = v;
       continue;
     }
+    if (a == "--choose") {
+      choose_mode = true;
+      continue;
+    }
     if (a == "--help" || a == "-h") {
       std::printf(
           "mixgemm-tune [--out FILE] [flags of mixgemm-bench's sweep]\n"
           "mixgemm-tune --from-csv A.csv[,B.csv...] --sm-count N [--out FILE]\n"
           "mixgemm-tune --evaluate A.csv[,B.csv...] --table FILE [--sm-count N]\n"
+          "mixgemm-tune --choose --table FILE [--sm-count N] [--shape/--models --m --types ...]\n"
           "Times every compiled schedule at every point of the sweep and writes the fastest per point\n"
           "as a selection table (default FILE: mixgemm-tuning.tsv). --from-csv builds the table from\n"
           "earlier --all-schedules / --csv rows instead (no GPU; N = the GPU's SM count; list files\n"
@@ -200,7 +236,9 @@ int main(int argc, char** argv) {
           "schedules are timed in rounds, in a shuffled order each round (--no-interleave: one after\n"
           "the other). --evaluate reports, without a GPU, what \"auto\" would choose with the table at\n"
           "every point of earlier all-schedules rows against the fastest measured there (N: the\n"
-          "table's SM count unless given). --schedule, --all-schedules and --stack do not apply.\n"
+          "table's SM count unless given). --choose prints, without a GPU, what \"auto\" would choose\n"
+          "with the table at every point of the sweep the flags describe. --schedule,\n"
+          "--all-schedules and --stack do not apply.\n"
           "Sweep flags:\n\n%s",
           usage_text().c_str());
       return 0;
@@ -235,6 +273,13 @@ int main(int argc, char** argv) {
   if (!parse_args(args, &opt, &error)) {
     std::fprintf(stderr, "mixgemm-tune: %s\n", error.c_str());
     return 2;
+  }
+  if (choose_mode) {
+    if (table_path.empty()) {
+      std::fprintf(stderr, "mixgemm-tune: --choose needs --table FILE\n");
+      return 2;
+    }
+    return choose(opt, table_path, sm_count);
   }
   opt.all_schedules = true;
   opt.interleave = interleave;
