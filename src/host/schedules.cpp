@@ -215,8 +215,10 @@ bool unsplit_beats_every_slot_filled(const WeightDesc& w, int64_t tiles, int blk
   // than 2 at 3328x11264 (17 K tiles per split: 1.11-1.26x) and 1536x11264 (8: 1.20-1.31x), and
   // at 5120x11264 (27) 1.05x at M <= 8, 2.7 % behind 3 splits at M = 16; 2 splits beat 3 at
   // 3072x11264 and 3840x11264 (16 and 20: 1.06-1.10x; unsplit not measured). From 8192x11264
-  // (43 K tiles per split) 3 splits won by 1.10-1.18x; the bound of 36 lies between (perf-notes
-  // v33a).
+  // (43 K tiles per split) 3 splits won by 1.10-1.18x. A first check on seven shapes of 88 tiles
+  // put the crossover between 24 and 32 K tiles per split (unsplit fastest up to 24, 3 splits
+  // from 32), where the bound of 28 now lies; a second check on five more: 13 of 15 points
+  // within 3 % (perf-notes v33a).
   if (blk_m > kDecodeMaxBlockM || ctas_per_sm != 2 || sm_count <= 0) return false;
   const int64_t k_tiles = w.k / layout::kTileK;
   return tiles * kThreeSplits == int64_t(sm_count) * ctas_per_sm && k_tiles / kThreeSplits < kEverySlotMinSplitKTiles;

@@ -52,8 +52,8 @@ inline constexpr int kEverySlotMinSplitKTiles = 28;
 // K tiles from which stream-K also takes a last wave between two thirds and 7/8 full
 // (stream_k_if_last_wave_idle).
 inline constexpr int kStreamKFullerWaveMinKTiles = 96;
-// K tiles per split from which 8-bit weights at 16 tokens run the top-up split at one CTA per
-// SM (eight_bit_one_cta_wins).
+// K tiles per split from which 8-bit weights at 16 tokens run a grid of at most one CTA per SM
+// at one CTA per SM (eight_bit_one_cta_wins).
 inline constexpr int kEightBitOneCtaMinSplitKTiles = 32;
 
 std::string schedule_name(const Schedule& s);
