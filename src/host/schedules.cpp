@@ -365,6 +365,9 @@ bool one_cta_split_wins(const WeightDesc& w, int64_t m, int blk_m, int sm_count)
   // points (median 1.45x); 8192x1024 (8 tiles x 8 splits) 1.16-1.32x (perf-notes v31g).
   const int64_t k_tiles = w.k / layout::kTileK;
   const int64_t tiles = output_tiles(w, m, blk_m);
+  const int two_cta_splits = split_for(w, m, blk_m, 2, sm_count);
+  const int64_t two_cta_grid = tiles * two_cta_splits;
+  if (two_cta_grid <= sm_count && (3 * two_cta_grid > 2 * int64_t(sm_count) || two_cta_splits > 1)) return true;
   // And 8-bit weights at 16 tokens where one CTA per SM, split as split_for splits it, fills one
   // wave to at least four fifths over >= 32 K tiles per split (eight_bit_one_cta_wins: 4096x14336,
   // 112 tiles unsplit, 1.14-1.20x faster than two CTAs with 2 splits). Not past one wave, where
@@ -374,10 +377,7 @@ bool one_cta_split_wins(const WeightDesc& w, int64_t m, int blk_m, int sm_count)
   if (one_cta_grid <= sm_count && keeps_four_fifths_busy(one_cta_grid, sm_count) &&
       eight_bit_one_cta_wins(w, blk_m, one_cta_splits))
     return true;
-  const int two_cta_splits = split_for(w, m, blk_m, 2, sm_count);
-  const int64_t two_cta_grid = tiles * two_cta_splits;
-  if (two_cta_grid <= sm_count && (3 * two_cta_grid > 2 * int64_t(sm_count) || two_cta_splits > 1)) return true;
-  if (keeps_four_fifths_busy(tiles * one_cta_splits, sm_count) &&
+  if (keeps_four_fifths_busy(one_cta_grid, sm_count) &&
       (k_tiles / two_cta_splits < 16 || one_cta_splits == kThreeSplits))
     return true;
   // Under 8 K tiles per two-CTA split (two 4-tile stages), one CTA per SM wins from two thirds
@@ -386,7 +386,7 @@ bool one_cta_split_wins(const WeightDesc& w, int64_t m, int blk_m, int sm_count)
   // v31h); on four fresh shapes of 22-26 tiles and 32-56 K tiles one CTA with 4 splits was
   // within 3 % of the fastest decode schedule at 10 of 12 points, two CTAs with 8 splits at 2
   // (up to 1.42x slower; v32g).
-  return two_cta_splits > 1 && k_tiles / two_cta_splits < 8 && 3 * tiles * one_cta_splits >= 2 * int64_t(sm_count);
+  return two_cta_splits > 1 && k_tiles / two_cta_splits < 8 && 3 * one_cta_grid >= 2 * int64_t(sm_count);
 }
 
 int top_up_split_for(const WeightDesc& w, int64_t m, int blk_m, int sm_count) {
